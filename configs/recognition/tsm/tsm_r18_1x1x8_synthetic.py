@@ -1,0 +1,77 @@
+# TSM ResNet-18 from scratch, 8 segments, ~10 epochs on the tiny 6-class synthetic video set (demo).
+_base_ = [
+    '../../_base_/models/tsm_r50.py',
+    '../../_base_/schedules/sgd_tsm_50e.py',
+    '../../_base_/default_runtime.py',
+]
+
+num_segments = 8
+crop_size = 64
+
+# ---- model: the R50 fragment shrunk to R18 (512 output channels), no pretrained weights
+model = dict(
+    backbone=dict(depth=18, pretrained=None, num_segments=num_segments),
+    cls_head=dict(num_classes=6, in_channels=512, num_segments=num_segments))
+
+# ---- dataset: small synthetic clips listed by "<video> <label>" lines
+dataset_type = 'VideoDataset'
+data_root = 'data/synthetic/videos'
+data_root_val = 'data/synthetic/videos'
+ann_file_train = 'data/synthetic/train_list.txt'
+ann_file_val = 'data/synthetic/val_list.txt'
+ann_file_test = 'data/synthetic/val_list.txt'
+
+img_norm_cfg = dict(
+    mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_bgr=False)
+
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=1, frame_interval=1,
+         num_clips=num_segments),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 72)),
+    dict(type='MultiScaleCrop', input_size=crop_size,
+         scales=(1, 0.875, 0.75, 0.66), random_crop=False, max_wh_scale_gap=1,
+         num_fixed_crops=13),
+    dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='Normalize', **img_norm_cfg),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]),
+    dict(type='ToTensor', keys=['imgs', 'label']),
+]
+val_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=1, frame_interval=1,
+         num_clips=num_segments, test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 72)),
+    dict(type='CenterCrop', crop_size=crop_size),
+    dict(type='Normalize', **img_norm_cfg),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]),
+    dict(type='ToTensor', keys=['imgs']),
+]
+test_pipeline = val_pipeline
+
+data = dict(
+    videos_per_gpu=8,
+    workers_per_gpu=2,
+    test_dataloader=dict(videos_per_gpu=1),
+    train=dict(type=dataset_type, ann_file=ann_file_train,
+               data_prefix=data_root, pipeline=train_pipeline),
+    val=dict(type=dataset_type, ann_file=ann_file_val,
+             data_prefix=data_root_val, pipeline=val_pipeline),
+    test=dict(type=dataset_type, ann_file=ann_file_test,
+              data_prefix=data_root_val, pipeline=test_pipeline))
+evaluation = dict(interval=1, metrics=['top_k_accuracy', 'mean_class_accuracy'])
+
+# ---- schedule: short, single device; TSMOptimizerConstructor (fc_lr5) comes from the base
+optimizer = dict(lr=0.005)
+lr_config = dict(policy='step', step=[6, 9])
+total_epochs = 10
+
+# ---- runtime
+checkpoint_config = dict(interval=5)
+log_config = dict(interval=5)
+work_dir = './work_dirs/tsm_r18_1x1x8_synthetic/'

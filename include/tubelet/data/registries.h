@@ -1,0 +1,13 @@
+// DATASETS and PIPELINES, as MMAction2 names them.
+#pragma once
+
+#include "tubelet/registry.h"
+
+namespace tubelet {
+
+class Dataset;    // an indexed collection of samples (see the data area)
+class Transform;  // one pipeline step on a sample (see the data area)
+Registry<Dataset>& DATASETS();
+Registry<Transform>& PIPELINES();
+
+}  // namespace tubelet

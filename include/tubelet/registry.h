@@ -1,0 +1,141 @@
+// Registries: every module a config can name, by its `type`.
+//
+//   // in resnet.cpp, the one line that makes `dict(type='ResNet', ...)` work:
+//   TUBELET_REGISTER(BACKBONES, ResNet, ResNetImpl::from_config);
+//
+// A creator reads its arguments from an Args and returns the built object; the registry
+// then fails on any argument it did not read. Registries are named as in MMAction2/mmcv.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tubelet/args.h"
+#include "tubelet/config/value.h"
+
+namespace tubelet {
+
+// What every registry offers without knowing what it builds: for `list-modules`, the
+// registry-of-registries, and error messages.
+class RegistryBase {
+ public:
+  explicit RegistryBase(std::string name);
+  virtual ~RegistryBase();
+  RegistryBase(const RegistryBase&) = delete;
+  RegistryBase& operator=(const RegistryBase&) = delete;
+
+  const std::string& name() const { return name_; }
+  virtual std::vector<std::string> names() const = 0;
+  virtual bool contains(std::string_view type) const = 0;
+
+  // "'ResNt' is not in the BACKBONES registry; did you mean 'ResNet'?"
+  std::string unknown_type_message(std::string_view type) const;
+
+ private:
+  std::string name_;
+};
+
+// Every registry that exists, in the order they were created.
+std::vector<RegistryBase*> all_registries();
+RegistryBase* find_registry(std::string_view name);
+
+// Where a module's config sits, for error messages, and what mmcv calls `default_args`
+// (values used where the config does not give the key).
+struct BuildContext {
+  BuildContext(std::string path_ = "", Dict default_args_ = {})
+      : path(std::move(path_)), default_args(std::move(default_args_)) {}
+  std::string path;  // "model.backbone"
+  Dict default_args;
+};
+
+// Builds objects derived from Base; creators take an Args plus `Extra...` run-time inputs
+// that are not config (an optimizer's parameters, for example).
+template <class Base, class... Extra>
+class Registry : public RegistryBase {
+ public:
+  using Ptr = std::shared_ptr<Base>;
+  using Creator = std::function<Ptr(Args&, Extra...)>;
+
+  explicit Registry(std::string name) : RegistryBase(std::move(name)) {}
+
+  // Registers `type`. Registering a name twice is an error unless `force` is set.
+  void add(const std::string& type, Creator creator, bool force = false) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!force && creators_.count(type))
+      throw ConfigError("'" + type + "' is already registered in " + name() +
+                        " (register with force=true to replace it)");
+    creators_[type] = std::move(creator);
+  }
+
+  std::vector<std::string> names() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& item : creators_) out.push_back(item.first);
+    return out;
+  }
+
+  bool contains(std::string_view type) const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return creators_.count(std::string(type)) > 0;
+  }
+
+  // Builds from a config dict holding `type`; every other key goes to the module.
+  Ptr build(const Value& cfg, const BuildContext& context, Extra... extra) const {
+    auto [type, args] = prepare(cfg, context);
+    Creator creator = find_creator(type, cfg);
+    Ptr object = creator(args, std::forward<Extra>(extra)...);
+    args.finish();
+    return object;
+  }
+
+ private:
+  std::pair<std::string, Args> prepare(const Value& cfg, const BuildContext& context) const;
+
+  Creator find_creator(const std::string& type, const Value& cfg) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = creators_.find(type);
+    if (it == creators_.end()) throw ConfigError(unknown_type_message(type), cfg.location());
+    return it->second;
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::string, Creator> creators_;
+};
+
+namespace detail {
+// Splits a module config into its `type` and its arguments (default_args filled in).
+std::pair<std::string, Args> split_module_config(const Value& cfg, const BuildContext& context,
+                                                 const std::string& registry);
+// Runs a registration from a static initializer. An error there cannot be thrown (it would
+// abort the program or the plugin load), so it is kept and reported by
+// throw_pending_registration_errors(), which the plugin loader and the command call.
+bool register_at_load(const std::function<void()>& registration);
+}  // namespace detail
+
+void throw_pending_registration_errors();
+
+template <class Base, class... Extra>
+std::pair<std::string, Args> Registry<Base, Extra...>::prepare(const Value& cfg,
+                                                              const BuildContext& context) const {
+  return detail::split_module_config(cfg, context, name());
+}
+
+}  // namespace tubelet
+
+#define TUBELET_CONCAT_INNER(a, b) a##b
+#define TUBELET_CONCAT(a, b) TUBELET_CONCAT_INNER(a, b)
+
+// One line in a module's .cpp: TUBELET_REGISTER(BACKBONES, ResNet, ResNetImpl::from_config);
+#define TUBELET_REGISTER(REGISTRY, TYPE, CREATOR)                                    \
+  static const bool TUBELET_CONCAT(tubelet_registered_, __COUNTER__) =               \
+      ::tubelet::detail::register_at_load([] { ::tubelet::REGISTRY().add(#TYPE, CREATOR); })
+
+// The same, replacing a module of that name if one exists (mmcv's force=True).
+#define TUBELET_REGISTER_FORCE(REGISTRY, TYPE, CREATOR)                              \
+  static const bool TUBELET_CONCAT(tubelet_registered_, __COUNTER__) =               \
+      ::tubelet::detail::register_at_load([] { ::tubelet::REGISTRY().add(#TYPE, CREATOR, true); })

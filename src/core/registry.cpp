@@ -1,0 +1,133 @@
+#include "tubelet/registry.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace tubelet {
+
+namespace {
+
+std::mutex& registries_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::vector<RegistryBase*>& registries() {
+  static std::vector<RegistryBase*> all;
+  return all;
+}
+
+std::vector<std::string>& pending_errors() {
+  static std::vector<std::string> errors;
+  return errors;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Levenshtein distance, case-insensitive: how far a typo is from a registered name.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::string x = lower(a), y = lower(b);
+  std::vector<size_t> row(y.size() + 1);
+  for (size_t j = 0; j <= y.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= x.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= y.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x[i - 1] != y[j - 1])});
+      diagonal = up;
+    }
+  }
+  return row[y.size()];
+}
+
+}  // namespace
+
+RegistryBase::RegistryBase(std::string name) : name_(std::move(name)) {
+  std::lock_guard<std::mutex> lock(registries_mutex());
+  registries().push_back(this);
+}
+
+RegistryBase::~RegistryBase() {
+  std::lock_guard<std::mutex> lock(registries_mutex());
+  auto& all = registries();
+  all.erase(std::remove(all.begin(), all.end(), this), all.end());
+}
+
+std::string RegistryBase::unknown_type_message(std::string_view type) const {
+  std::string message = "'" + std::string(type) + "' is not in the " + name_ + " registry";
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, type.size() / 3) + 1;
+  for (const std::string& candidate : names()) {
+    size_t d = edit_distance(type, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  if (!best.empty()) return message + "; did you mean '" + best + "'?";
+  if (names().empty()) return message + " (it is empty)";
+  return message;
+}
+
+std::vector<RegistryBase*> all_registries() {
+  std::lock_guard<std::mutex> lock(registries_mutex());
+  return registries();
+}
+
+RegistryBase* find_registry(std::string_view name) {
+  for (RegistryBase* r : all_registries())
+    if (r->name() == name) return r;
+  return nullptr;
+}
+
+namespace detail {
+
+std::pair<std::string, Args> split_module_config(const Value& cfg, const BuildContext& context,
+                                                 const std::string& registry) {
+  std::string at = context.path.empty() ? std::string() : " at " + context.path;
+  if (!cfg.is_dict())
+    throw ConfigError("a " + registry + " module config" + at + " must be a dict with a 'type', not " +
+                          cfg.type_name() + " " + repr(cfg),
+                      cfg.location());
+  const Value* type = cfg.as_dict().find("type");
+  if (!type) throw ConfigError("the " + registry + " module config" + at + " has no 'type'", cfg.location());
+  if (!type->is_str())
+    throw ConfigError("'type' of the " + registry + " module config" + at + " must be a str, not " +
+                          type->type_name(),
+                      type->location());
+  Value args_cfg = cfg;
+  Dict& d = args_cfg.mutable_dict();
+  d.erase("type");
+  for (const auto& [k, v] : context.default_args)
+    if (!d.contains(k)) d.set(k, v);  // mmcv's default_args: setdefault
+  return {type->as_str(), Args(args_cfg, type->as_str(), context.path)};
+}
+
+bool register_at_load(const std::function<void()>& registration) {
+  try {
+    registration();
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(registries_mutex());
+    pending_errors().push_back(e.what());
+  }
+  return true;
+}
+
+}  // namespace detail
+
+void throw_pending_registration_errors() {
+  std::vector<std::string> errors;
+  {
+    std::lock_guard<std::mutex> lock(registries_mutex());
+    errors.swap(pending_errors());
+  }
+  if (errors.empty()) return;
+  std::string message = "module registration failed: " + errors[0];
+  for (size_t i = 1; i < errors.size(); ++i) message += "; " + errors[i];
+  throw ConfigError(message);
+}
+
+}  // namespace tubelet

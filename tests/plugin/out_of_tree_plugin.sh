@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs Tubelet into a scratch prefix, builds examples/plugin against the installed CMake
+# package, and checks that the command loads it and builds its module from a config.
+# Usage: out_of_tree_plugin.sh SOURCE_DIR BUILD_DIR
+set -euo pipefail
+src=$1 build=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cmake -S "$src/examples/plugin" -B "$work/plugin" -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$work/plugin" >/dev/null
+tubelet="$work/prefix/bin/tubelet"
+
+out=$("$tubelet" --plugin "$work/plugin/libmy_plugin.so" list-modules BACKBONES)
+grep -q "MyBackbone" <<<"$out" || { echo "MyBackbone not listed:"; echo "$out"; exit 1; }
+
+out=$(TUBELET_PLUGIN_PATH="$work/plugin" "$tubelet" inspect "$src/examples/plugin/my_backbone_config.py")
+grep -qx "conv.weight \[8, 3, 3, 3\]" <<<"$out" || { echo "unexpected inspect output:"; echo "$out"; exit 1; }
+grep -qx "conv.bias \[8\]" <<<"$out" || { echo "unexpected inspect output:"; echo "$out"; exit 1; }
+
+if "$tubelet" inspect "$src/examples/plugin/my_backbone_config.py" 2>"$work/err"; then
+  echo "expected a failure without the plugin path"; exit 1
+fi
+grep -q "plugin 'my_plugin' not found on the plugin path" "$work/err" || { cat "$work/err"; exit 1; }
+echo "out-of-tree plugin: built, loaded by --plugin and by custom_imports, module built"

@@ -1,0 +1,12 @@
+// The subcommands of `tubelet`. Each adds itself to the CLI11 app and runs when chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tubelet::cli {
+
+void add_print_config(CLI::App& app);
+void add_list_modules(CLI::App& app);
+void add_inspect(CLI::App& app);
+
+}  // namespace tubelet::cli

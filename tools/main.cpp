@@ -1,0 +1,35 @@
+// The `tubelet` command: MMAction2's tools/ as subcommands.
+#include <iostream>
+
+#include "commands/commands.h"
+#include "tubelet/config/error.h"
+#include "tubelet/plugin.h"
+#include "tubelet/registry.h"
+#include "tubelet/threads.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Tubelet: video action understanding on LibTorch, with MMAction2's configs"};
+  app.require_subcommand(1);
+  std::vector<std::string> plugins;
+  app.add_option("--plugin", plugins, "Load a plugin library (path or name); repeatable")
+      ->expected(1)
+      ->take_all();
+  // Plugins load before any subcommand runs, so their modules are there for it.
+  app.parse_complete_callback([&plugins] {
+    for (const std::string& plugin : plugins) tubelet::load_plugin(plugin);
+  });
+  tubelet::cli::add_print_config(app);
+  tubelet::cli::add_list_modules(app);
+  tubelet::cli::add_inspect(app);
+  try {
+    tubelet::throw_pending_registration_errors();
+    tubelet::configure_threads();
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
