@@ -97,10 +97,13 @@ class Registry : public RegistryBase {
   std::pair<std::string, Args> prepare(const Value& cfg, const BuildContext& context) const;
 
   Creator find_creator(const std::string& type, const Value& cfg) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = creators_.find(type);
-    if (it == creators_.end()) throw ConfigError(unknown_type_message(type), cfg.location());
-    return it->second;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = creators_.find(type);
+      if (it != creators_.end()) return it->second;
+    }
+    // Outside the lock: the message lists names(), which locks too.
+    throw ConfigError(unknown_type_message(type), cfg.location());
   }
 
   mutable std::mutex mutex_;

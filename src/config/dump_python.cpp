@@ -29,9 +29,19 @@ bool writable_as_dict_call(const Dict& d) {
   return true;
 }
 
-std::string scalar(const Value& v) {
-  if (v.is_float() && !std::isfinite(v.as_float())) return "float('" + float_repr(v.as_float()) + "')";
-  return repr(v);
+// Which builtins the text may call: a config can shadow `dict` or `float` with a name of
+// its own, and then the text must do without them.
+struct Spelling {
+  bool dict_call = true;
+  bool float_call = true;
+};
+
+std::string scalar(const Value& v, const Spelling& spelling) {
+  if (!v.is_float() || std::isfinite(v.as_float())) return repr(v);
+  double x = v.as_float();
+  if (spelling.float_call) return "float('" + float_repr(x) + "')";
+  if (std::isnan(x)) return "(1e999 * 0)";  // literals overflow to inf, as in Python
+  return x > 0 ? "1e999" : "-1e999";
 }
 
 struct Piece {
@@ -41,7 +51,7 @@ struct Piece {
 
 class PythonWriter {
  public:
-  explicit PythonWriter(int width) : width_(width) {}
+  explicit PythonWriter(int width, Spelling spelling = {}) : width_(width), spelling_(spelling) {}
 
   // Renders `v` whose first line starts at column `col` and whose nesting is `indent`.
   std::string render(const Value& v, int indent, int col) {
@@ -58,7 +68,7 @@ class PythonWriter {
 
  private:
   std::string flat_text(const Value& v) {
-    if (!(v.is_sequence() || v.is_dict())) return scalar(v);
+    if (!(v.is_sequence() || v.is_dict())) return scalar(v, spelling_);
     Piece p = pieces(v, -1);
     std::string out = p.open;
     for (size_t i = 0; i < p.items.size(); ++i) out += (i ? ", " : "") + p.items[i];
@@ -80,7 +90,7 @@ class PythonWriter {
       return p;
     }
     const Dict& d = v.as_dict();
-    bool call = writable_as_dict_call(d);
+    bool call = spelling_.dict_call && writable_as_dict_call(d);
     p.open = call ? "dict(" : "{";
     p.close = call ? ")" : "}";
     for (const auto& [k, item] : d) {
@@ -91,6 +101,7 @@ class PythonWriter {
   }
 
   int width_;
+  Spelling spelling_;
 };
 
 }  // namespace
@@ -101,7 +112,10 @@ std::string to_python(const Value& v, int indent, int width) {
 
 std::string to_python_config(const Dict& cfg) {
   std::string out;
-  PythonWriter writer(79);
+  Spelling spelling;
+  spelling.dict_call = !cfg.contains("dict");
+  spelling.float_call = !cfg.contains("float");
+  PythonWriter writer(79, spelling);
   for (const auto& [k, v] : cfg) {
     if (!k.is_str() || !is_identifier(k.as_str()))
       throw ConfigError("cannot write top-level key " + repr(k) + " as a Python name",

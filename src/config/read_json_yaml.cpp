@@ -137,6 +137,8 @@ Value from_json(const std::string& text, const std::string& filename) {
     size_t offset = e.byte > 0 ? e.byte - 1 : 0;
     throw ConfigError(std::string("JSON syntax error: ") + e.what(),
                       location_of_offset(text, offset, file));
+  } catch (const nlohmann::ordered_json::exception& e) {  // e.g. a number out of range
+    throw ConfigError(std::string("JSON error: ") + e.what(), Location{file, 0, 0});
   }
   Location loc;
   loc.file = file;
