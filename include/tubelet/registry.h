@@ -124,7 +124,7 @@ void throw_pending_registration_errors();
 
 template <class Base, class... Extra>
 std::pair<std::string, Args> Registry<Base, Extra...>::prepare(const Value& cfg,
-                                                              const BuildContext& context) const {
+                                                               const BuildContext& context) const {
   return detail::split_module_config(cfg, context, name());
 }
 
@@ -134,11 +134,11 @@ std::pair<std::string, Args> Registry<Base, Extra...>::prepare(const Value& cfg,
 #define TUBELET_CONCAT(a, b) TUBELET_CONCAT_INNER(a, b)
 
 // One line in a module's .cpp: TUBELET_REGISTER(BACKBONES, ResNet, ResNetImpl::from_config);
-#define TUBELET_REGISTER(REGISTRY, TYPE, CREATOR)                                    \
-  static const bool TUBELET_CONCAT(tubelet_registered_, __COUNTER__) =               \
+#define TUBELET_REGISTER(REGISTRY, TYPE, CREATOR)                      \
+  static const bool TUBELET_CONCAT(tubelet_registered_, __COUNTER__) = \
       ::tubelet::detail::register_at_load([] { ::tubelet::REGISTRY().add(#TYPE, CREATOR); })
 
 // The same, replacing a module of that name if one exists (mmcv's force=True).
-#define TUBELET_REGISTER_FORCE(REGISTRY, TYPE, CREATOR)                              \
-  static const bool TUBELET_CONCAT(tubelet_registered_, __COUNTER__) =               \
+#define TUBELET_REGISTER_FORCE(REGISTRY, TYPE, CREATOR)                \
+  static const bool TUBELET_CONCAT(tubelet_registered_, __COUNTER__) = \
       ::tubelet::detail::register_at_load([] { ::tubelet::REGISTRY().add(#TYPE, CREATOR, true); })

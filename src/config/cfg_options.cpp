@@ -1,8 +1,9 @@
 // `--cfg-options a.b=value`: mmcv's DictAction value syntax and Config.merge_from_dict.
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <limits>
-#include <regex>
 
 #include "tubelet/config/config.h"
 
@@ -26,20 +27,60 @@ std::string without_underscores(const std::string& s) {
   return out;
 }
 
+// Digits with single underscores between them, from s[i]; returns the end (i if none).
+size_t scan_digits(const std::string& s, size_t i) {
+  if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return i;
+  size_t end = ++i;
+  while (i < s.size()) {
+    if (s[i] == '_') ++i;
+    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) break;
+    end = ++i;
+  }
+  return end;
+}
+
+size_t scan_sign(const std::string& s, size_t i) {
+  return i < s.size() && (s[i] == '+' || s[i] == '-') ? i + 1 : i;
+}
+
+// What Python's int(s) accepts (after mmcv removed the spaces).
+bool is_int_text(const std::string& s) {
+  size_t start = scan_sign(s, 0);
+  size_t end = scan_digits(s, start);
+  return end > start && end == s.size();
+}
+
+// What Python's float(s) accepts, apart from inf/nan.
+bool is_float_text(const std::string& s) {
+  size_t i = scan_sign(s, 0);
+  size_t int_end = scan_digits(s, i);
+  bool digits = int_end > i;
+  i = int_end;
+  if (i < s.size() && s[i] == '.') {
+    size_t frac_end = scan_digits(s, i + 1);
+    digits = digits || frac_end > i + 1;
+    i = frac_end;
+  }
+  if (!digits) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    size_t exp_start = scan_sign(s, i + 1);
+    size_t exp_end = scan_digits(s, exp_start);
+    if (exp_end == exp_start) return false;
+    i = exp_end;
+  }
+  return i == s.size();
+}
+
 // Python's int(s), float(s), then true/false/None, else the text itself.
 Value parse_scalar(const std::string& s) {
-  static const std::regex int_re("[+-]?[0-9](_?[0-9])*");
-  static const std::regex float_re(
-      "[+-]?(([0-9](_?[0-9])*(\\.([0-9](_?[0-9])*)?)?)|(\\.[0-9](_?[0-9])*))"
-      "([eE][+-]?[0-9](_?[0-9])*)?");
-  if (std::regex_match(s, int_re)) {
+  if (is_int_text(s)) {
     std::string digits = without_underscores(s);
     errno = 0;
     long long v = std::strtoll(digits.c_str(), nullptr, 10);
     if (errno == ERANGE) throw option_error("integer " + s + " does not fit in 64 bits");
     return Value(static_cast<int64_t>(v));
   }
-  if (std::regex_match(s, float_re)) return Value(std::strtod(without_underscores(s).c_str(), nullptr));
+  if (is_float_text(s)) return Value(std::strtod(without_underscores(s).c_str(), nullptr));
   std::string l = lower(s);
   std::string unsigned_l = (!l.empty() && (l[0] == '+' || l[0] == '-')) ? l.substr(1) : l;
   if (unsigned_l == "inf" || unsigned_l == "infinity" || unsigned_l == "nan") {
@@ -98,7 +139,9 @@ Value parse_iterable(std::string val, int depth) {
 
 }  // namespace
 
-Value parse_cfg_option_value(std::string_view text) { return parse_iterable(std::string(text), 0); }
+Value parse_cfg_option_value(std::string_view text) {
+  return parse_iterable(std::string(text), 0);
+}
 
 std::pair<std::string, Value> parse_cfg_option(std::string_view option) {
   size_t eq = option.find('=');

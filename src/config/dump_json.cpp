@@ -78,18 +78,33 @@ class JsonWriter {
 
   void write(const Value& v, int depth) {
     switch (v.type()) {
-      case Value::Type::None: out_ += "null"; return;
-      case Value::Type::Bool: out_ += v.as_bool() ? "true" : "false"; return;
-      case Value::Type::Int: out_ += std::to_string(v.as_int()); return;
-      case Value::Type::Float: write_float(v.as_float(), depth); return;
-      case Value::Type::Str: write_string(out_, v.as_str()); return;
-      case Value::Type::List: write_array(v.as_list(), depth); return;
-      case Value::Type::Tuple: tagged("__tuple__", depth, [&](int d) {
-        write_array(v.as_list(), d);
-      });
+      case Value::Type::None:
+        out_ += "null";
         return;
-      case Value::Type::Range: write_range(v.as_range(), depth); return;
-      case Value::Type::Dict: write_dict(v.as_dict(), depth); return;
+      case Value::Type::Bool:
+        out_ += v.as_bool() ? "true" : "false";
+        return;
+      case Value::Type::Int:
+        out_ += std::to_string(v.as_int());
+        return;
+      case Value::Type::Float:
+        write_float(v.as_float(), depth);
+        return;
+      case Value::Type::Str:
+        write_string(out_, v.as_str());
+        return;
+      case Value::Type::List:
+        write_array(v.as_list(), depth);
+        return;
+      case Value::Type::Tuple:
+        tagged("__tuple__", depth, [&](int d) { write_array(v.as_list(), d); });
+        return;
+      case Value::Type::Range:
+        write_range(v.as_range(), depth);
+        return;
+      case Value::Type::Dict:
+        write_dict(v.as_dict(), depth);
+        return;
     }
   }
 

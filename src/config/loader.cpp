@@ -3,9 +3,11 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <random>
-#include <regex>
 #include <sstream>
 
 #include "config/python/evaluate.h"
@@ -32,21 +34,53 @@ std::string read_file(const fs::path& path, const Location& referenced_from) {
   return text.str();
 }
 
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool is_word(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+}
+
+// Replaces every `{{ NAME }}` (spaces optional) for which `replace(NAME)` gives text, as
+// mmcv's regular expressions `\{\{\s*NAME\s*\}\}` do. A scanner rather than std::regex:
+// libstdc++'s regex recurses per character and is slow.
+std::string substitute_braces(
+    const std::string& text,
+    const std::function<std::optional<std::string>(const std::string&)>& replace) {
+  std::string out;
+  size_t copied = 0;
+  for (size_t pos = text.find("{{"); pos != std::string::npos; pos = text.find("{{", pos + 1)) {
+    size_t i = pos + 2;
+    while (i < text.size() && is_space(text[i])) ++i;
+    size_t name_start = i;
+    while (i < text.size() && is_word(text[i])) ++i;
+    std::string name = text.substr(name_start, i - name_start);
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (name.empty() || text.compare(i, 2, "}}") != 0) continue;
+    std::optional<std::string> value = replace(name);
+    if (!value) continue;
+    out.append(text, copied, pos - copied);
+    out += *value;
+    copied = i + 2;
+    pos = i + 1;
+  }
+  out.append(text, copied, std::string::npos);
+  return out;
+}
+
 // `{{ fileDirname }}` and friends, replaced in the text before it is parsed.
-std::string substitute_predefined_vars(std::string text, const fs::path& file) {
-  const std::pair<const char*, std::string> vars[] = {
+std::string substitute_predefined_vars(const std::string& text, const fs::path& file) {
+  const std::map<std::string, std::string> vars = {
       {"fileDirname", file.parent_path().string()},
       {"fileBasename", file.filename().string()},
       {"fileBasenameNoExtension", file.stem().string()},
       {"fileExtname", file.extension().string()},
   };
-  for (const auto& [name, value] : vars) {
-    std::regex re(std::string("\\{\\{\\s*") + name + "\\s*\\}\\}");
-    std::string literal;  // '$' is special in a regex replacement
-    for (char c : value) literal += c == '$' ? std::string("$$") : std::string(1, c);
-    text = std::regex_replace(text, re, literal);
-  }
-  return text;
+  return substitute_braces(text, [&](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  });
 }
 
 // `{{_base_.a.b}}` becomes a unique string literal now, and the base's value after the
@@ -64,26 +98,17 @@ std::string placeholder_suffix() {
 }
 
 std::string pre_substitute_base_vars(const std::string& text, BaseVars& vars) {
-  static const std::regex re("\\{\\{\\s*_base_\\.([\\w\\.]+)\\s*\\}\\}");
-  std::string out;
-  auto begin = std::sregex_iterator(text.begin(), text.end(), re);
-  size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const std::smatch& m = *it;
-    std::string name = m[1].str();
-    std::string placeholder;
-    for (const auto& [ph, var] : vars)
-      if (var == name) placeholder = ph;
-    if (placeholder.empty()) {
-      placeholder = "_" + name + "_" + placeholder_suffix();
-      vars.emplace_back(placeholder, name);
-    }
-    out.append(text, last, static_cast<size_t>(m.position(0)) - last);
-    out += "\"" + placeholder + "\"";
-    last = static_cast<size_t>(m.position(0) + m.length(0));
-  }
-  out.append(text, last, std::string::npos);
-  return out;
+  const std::string prefix = "_base_.";
+  return substitute_braces(text, [&](const std::string& name) -> std::optional<std::string> {
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0)
+      return std::nullopt;
+    std::string var = name.substr(prefix.size());
+    for (const auto& [placeholder, known] : vars)
+      if (known == var) return "\"" + placeholder + "\"";
+    std::string placeholder = "_" + var + "_" + placeholder_suffix();
+    vars.emplace_back(placeholder, var);
+    return "\"" + placeholder + "\"";
+  });
 }
 
 Value lookup_base_var(const std::string& dotted, const Dict& bases, const Location& where) {
@@ -154,9 +179,9 @@ Dict evaluate(const std::string& text, const fs::path& file) {
   Value top = ext == ".json" ? from_json(text, *name) : from_yaml(text, *name);
   if (top.is_none()) return Dict();  // an empty YAML file
   if (!top.is_dict())
-    throw ConfigError(std::string("a config file must hold a mapping at the top, not a ") +
-                          top.type_name(),
-                      top.location());
+    throw ConfigError(
+        std::string("a config file must hold a mapping at the top, not a ") + top.type_name(),
+        top.location());
   return top.as_dict();
 }
 
@@ -204,9 +229,9 @@ Dict load_file(const fs::path& path, const Location& referenced_from, LoadState&
 std::vector<Value> base_files(const Value& base) {
   if (base.is_str()) return {base};
   if (base.is_list()) return base.as_list();
-  throw ConfigError(std::string("_base_ must be a file name or a list of them, not a ") +
-                        base.type_name(),
-                    base.location());
+  throw ConfigError(
+      std::string("_base_ must be a file name or a list of them, not a ") + base.type_name(),
+      base.location());
 }
 
 Dict merge_bases(const Value& base, const fs::path& file, LoadState& state) {

@@ -17,9 +17,13 @@ bool is_digits(const Value& k) {
 }
 
 // Python's str(type(x)) as mmcv's message prints it: "<class 'int'>".
-std::string class_name(const Value& v) { return std::string("<class '") + v.type_name() + "'>"; }
+std::string class_name(const Value& v) {
+  return std::string("<class '") + v.type_name() + "'>";
+}
 
-std::string key_text(const Value& k) { return k.is_str() ? k.as_str() : repr(k); }
+std::string key_text(const Value& k) {
+  return k.is_str() ? k.as_str() : repr(k);
+}
 
 void merge_into_list_item(const Value& key, const Value& child, Value& base, bool allow_list_keys) {
   List& items = base.mutable_list();
@@ -61,8 +65,8 @@ Value merge_config(const Value& child, const Value& base, bool allow_list_keys) 
     bool mergeable = existing->is_dict() || (allow_list_keys && existing->is_list());
     if (!mergeable)
       throw ConfigError("TypeError: " + key_text(key) + "=" + repr(v) +
-                            " in child config cannot inherit from base because " +
-                            key_text(key) + " is a dict in the child config but is of type " +
+                            " in child config cannot inherit from base because " + key_text(key) +
+                            " is a dict in the child config but is of type " +
                             class_name(*existing) +
                             " in base config. You may set `_delete_=True` to ignore the base "
                             "config.",

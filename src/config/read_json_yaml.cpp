@@ -1,10 +1,11 @@
 // .json and .yaml config files, read into the value tree as mmcv.load reads them.
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "tubelet/config/dump.h"
 
@@ -32,9 +33,14 @@ Location location_of_offset(const std::string& text, size_t offset,
 Value from_nlohmann(const nlohmann::ordered_json& j, const Location& loc) {
   Value v;
   switch (j.type()) {
-    case nlohmann::ordered_json::value_t::null: break;
-    case nlohmann::ordered_json::value_t::boolean: v = Value(j.get<bool>()); break;
-    case nlohmann::ordered_json::value_t::number_integer: v = Value(j.get<int64_t>()); break;
+    case nlohmann::ordered_json::value_t::null:
+      break;
+    case nlohmann::ordered_json::value_t::boolean:
+      v = Value(j.get<bool>());
+      break;
+    case nlohmann::ordered_json::value_t::number_integer:
+      v = Value(j.get<int64_t>());
+      break;
     case nlohmann::ordered_json::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
       if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
@@ -42,8 +48,12 @@ Value from_nlohmann(const nlohmann::ordered_json& j, const Location& loc) {
       v = Value(static_cast<int64_t>(u));
       break;
     }
-    case nlohmann::ordered_json::value_t::number_float: v = Value(j.get<double>()); break;
-    case nlohmann::ordered_json::value_t::string: v = Value(j.get<std::string>()); break;
+    case nlohmann::ordered_json::value_t::number_float:
+      v = Value(j.get<double>());
+      break;
+    case nlohmann::ordered_json::value_t::string:
+      v = Value(j.get<std::string>());
+      break;
     case nlohmann::ordered_json::value_t::array: {
       List items;
       for (const auto& item : j) items.push_back(from_nlohmann(item, loc));
@@ -52,43 +62,76 @@ Value from_nlohmann(const nlohmann::ordered_json& j, const Location& loc) {
     }
     case nlohmann::ordered_json::value_t::object: {
       Dict d;
-      for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), from_nlohmann(it.value(), loc));
+      for (auto it = j.begin(); it != j.end(); ++it)
+        d.set(it.key(), from_nlohmann(it.value(), loc));
       v = Value(std::move(d));
       break;
     }
-    default: throw ConfigError("unsupported JSON value", loc);
+    default:
+      throw ConfigError("unsupported JSON value", loc);
   }
   v.at(loc);
   return v;
 }
 
+bool one_of(const std::string& s, std::initializer_list<const char*> words) {
+  for (const char* w : words)
+    if (s == w) return true;
+  return false;
+}
+
+bool all_digits_or_underscores(const std::string& s, size_t from, size_t to) {
+  for (size_t i = from; i < to; ++i)
+    if (!std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '_') return false;
+  return true;
+}
+
+// PyYAML's int: [-+]?(0|[1-9][0-9_]*) (the base-2/8/16 and sexagesimal forms are not needed).
+bool is_yaml_int(const std::string& s) {
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i >= s.size()) return false;
+  if (s[i] == '0') return i + 1 == s.size();
+  return std::isdigit(static_cast<unsigned char>(s[i])) &&
+         all_digits_or_underscores(s, i, s.size());
+}
+
+// PyYAML's float: [-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)? — a '.' is required.
+bool is_yaml_float(const std::string& s) {
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  size_t dot = s.find('.', i);
+  if (dot == std::string::npos || !all_digits_or_underscores(s, i, dot)) return false;
+  if (dot > i && s[i] == '_') return false;
+  size_t e = s.find_first_of("eE", dot);
+  size_t frac_end = e == std::string::npos ? s.size() : e;
+  if (!all_digits_or_underscores(s, dot + 1, frac_end)) return false;
+  if (e == std::string::npos) return true;
+  if (e + 1 >= s.size() || (s[e + 1] != '-' && s[e + 1] != '+') || e + 2 >= s.size()) return false;
+  for (size_t k = e + 2; k < s.size(); ++k)
+    if (!std::isdigit(static_cast<unsigned char>(s[k]))) return false;
+  return true;
+}
+
 // PyYAML's (YAML 1.1) implicit scalar types, which mmcv gets through yaml.load.
 Value resolve_yaml_scalar(const std::string& s) {
-  static const std::regex null_re("~|null|Null|NULL|");
-  static const std::regex true_re("yes|Yes|YES|true|True|TRUE|on|On|ON");
-  static const std::regex false_re("no|No|NO|false|False|FALSE|off|Off|OFF");
-  static const std::regex int_re("[-+]?(0|[1-9][0-9_]*)");
-  static const std::regex float_re(
-      "[-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+][0-9]+)?");
-  static const std::regex inf_re("[-+]?\\.(inf|Inf|INF)");
-  static const std::regex nan_re("\\.(nan|NaN|NAN)");
-  if (std::regex_match(s, null_re)) return Value();
-  if (std::regex_match(s, true_re)) return Value(true);
-  if (std::regex_match(s, false_re)) return Value(false);
+  if (one_of(s, {"~", "null", "Null", "NULL", ""})) return Value();
+  if (one_of(s, {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}))
+    return Value(true);
+  if (one_of(s, {"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}))
+    return Value(false);
   std::string digits;
   for (char c : s)
     if (c != '_') digits += c;
-  try {
-    if (std::regex_match(s, int_re)) return Value(static_cast<int64_t>(std::stoll(digits)));
-    if (std::regex_match(s, float_re) && digits.find_first_of("0123456789") != std::string::npos)
-      return Value(std::stod(digits));
-  } catch (const std::exception&) {
-    return Value(s);  // out of range: keep the text
+  if (is_yaml_int(s)) {
+    errno = 0;
+    long long v = std::strtoll(digits.c_str(), nullptr, 10);
+    return errno == ERANGE ? Value(s) : Value(static_cast<int64_t>(v));
   }
-  if (std::regex_match(s, inf_re))
-    return Value(s[0] == '-' ? -std::numeric_limits<double>::infinity()
-                             : std::numeric_limits<double>::infinity());
-  if (std::regex_match(s, nan_re)) return Value(std::numeric_limits<double>::quiet_NaN());
+  if (is_yaml_float(s) && digits.find_first_of("0123456789") != std::string::npos)
+    return Value(std::strtod(digits.c_str(), nullptr));
+  const double inf = std::numeric_limits<double>::infinity();
+  if (one_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) return Value(inf);
+  if (one_of(s, {"-.inf", "-.Inf", "-.INF"})) return Value(-inf);
+  if (one_of(s, {".nan", ".NaN", ".NAN"})) return Value(std::numeric_limits<double>::quiet_NaN());
   return Value(s);
 }
 
@@ -102,7 +145,8 @@ Value from_yaml_node(const YAML::Node& node, const std::shared_ptr<const std::st
   Value v;
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: break;
+    case YAML::NodeType::Undefined:
+      break;
     case YAML::NodeType::Scalar:
       // A quoted scalar has the non-specific tag "!": always a string.
       v = node.Tag() == "!" ? Value(node.Scalar()) : resolve_yaml_scalar(node.Scalar());

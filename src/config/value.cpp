@@ -11,14 +11,15 @@ namespace {
 const std::string kNoFile;
 
 ConfigError type_error(const Value& v, const char* expected) {
-  return ConfigError(std::string("expected ") + expected + ", got " + v.type_name() + " " +
-                         repr(v),
+  return ConfigError(std::string("expected ") + expected + ", got " + v.type_name() + " " + repr(v),
                      v.location());
 }
 
 }  // namespace
 
-const std::string& Location::filename() const { return file ? *file : kNoFile; }
+const std::string& Location::filename() const {
+  return file ? *file : kNoFile;
+}
 
 std::string Location::str() const {
   if (!file) return "";
@@ -110,20 +111,31 @@ Dict& Value::mutable_dict() {
 
 const char* Value::type_name(Type t) {
   switch (t) {
-    case Type::None: return "NoneType";
-    case Type::Bool: return "bool";
-    case Type::Int: return "int";
-    case Type::Float: return "float";
-    case Type::Str: return "str";
-    case Type::List: return "list";
-    case Type::Tuple: return "tuple";
-    case Type::Dict: return "dict";
-    case Type::Range: return "range";
+    case Type::None:
+      return "NoneType";
+    case Type::Bool:
+      return "bool";
+    case Type::Int:
+      return "int";
+    case Type::Float:
+      return "float";
+    case Type::Str:
+      return "str";
+    case Type::List:
+      return "list";
+    case Type::Tuple:
+      return "tuple";
+    case Type::Dict:
+      return "dict";
+    case Type::Range:
+      return "range";
   }
   return "?";
 }
 
-const char* Value::type_name() const { return type_name(type_); }
+const char* Value::type_name() const {
+  return type_name(type_);
+}
 
 namespace {
 
@@ -144,10 +156,13 @@ bool Value::operator==(const Value& o) const {
   }
   if (type_ != o.type_) return false;
   switch (type_) {
-    case Type::None: return true;
-    case Type::Str: return *str_ == *o.str_;
+    case Type::None:
+      return true;
+    case Type::Str:
+      return *str_ == *o.str_;
     case Type::List:
-    case Type::Tuple: return list_ == o.list_ || *list_ == *o.list_;
+    case Type::Tuple:
+      return list_ == o.list_ || *list_ == *o.list_;
     case Type::Dict: {
       if (dict_ == o.dict_) return true;
       if (dict_->size() != o.dict_->size()) return false;
@@ -165,21 +180,29 @@ bool Value::operator==(const Value& o) const {
       if (range_.start != o.range_.start) return false;
       return n == 1 || range_.step == o.range_.step;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
 bool is_truthy(const Value& v) {
   switch (v.type()) {
-    case Value::Type::None: return false;
+    case Value::Type::None:
+      return false;
     case Value::Type::Bool:
-    case Value::Type::Int: return v.as_int() != 0;
-    case Value::Type::Float: return v.as_float() != 0.0;
-    case Value::Type::Str: return !v.as_str().empty();
+    case Value::Type::Int:
+      return v.as_int() != 0;
+    case Value::Type::Float:
+      return v.as_float() != 0.0;
+    case Value::Type::Str:
+      return !v.as_str().empty();
     case Value::Type::List:
-    case Value::Type::Tuple: return !v.as_list().empty();
-    case Value::Type::Dict: return !v.as_dict().empty();
-    case Value::Type::Range: return v.as_range().size() > 0;
+    case Value::Type::Tuple:
+      return !v.as_list().empty();
+    case Value::Type::Dict:
+      return !v.as_dict().empty();
+    case Value::Type::Range:
+      return v.as_range().size() > 0;
   }
   return false;
 }
@@ -188,9 +211,11 @@ bool is_truthy(const Value& v) {
 
 std::string hash_key(const Value& key) {
   switch (key.type()) {
-    case Value::Type::None: return "N";
+    case Value::Type::None:
+      return "N";
     case Value::Type::Bool:
-    case Value::Type::Int: return "i" + std::to_string(key.as_int());
+    case Value::Type::Int:
+      return "i" + std::to_string(key.as_int());
     case Value::Type::Float: {
       double x = key.as_float();
       // Integral floats share the int's key: {1: 'a', 1.0: 'b'} has one key in Python.
@@ -198,7 +223,8 @@ std::string hash_key(const Value& key) {
         return "i" + std::to_string(static_cast<int64_t>(x));
       return "f" + float_repr(x);
     }
-    case Value::Type::Str: return "s" + key.as_str();
+    case Value::Type::Str:
+      return "s" + key.as_str();
     case Value::Type::Tuple: {
       std::string out = "t" + std::to_string(key.as_list().size()) + "(";
       for (const Value& item : key.as_list()) {
@@ -346,11 +372,16 @@ std::string str_repr(const std::string& s) {
 
 std::string repr(const Value& v) {
   switch (v.type()) {
-    case Value::Type::None: return "None";
-    case Value::Type::Bool: return v.as_bool() ? "True" : "False";
-    case Value::Type::Int: return std::to_string(v.as_int());
-    case Value::Type::Float: return float_repr(v.as_float());
-    case Value::Type::Str: return str_repr(v.as_str());
+    case Value::Type::None:
+      return "None";
+    case Value::Type::Bool:
+      return v.as_bool() ? "True" : "False";
+    case Value::Type::Int:
+      return std::to_string(v.as_int());
+    case Value::Type::Float:
+      return float_repr(v.as_float());
+    case Value::Type::Str:
+      return str_repr(v.as_str());
     case Value::Type::List:
     case Value::Type::Tuple: {
       const List& items = v.as_list();

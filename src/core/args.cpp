@@ -7,7 +7,9 @@ Args::Args(Value cfg, std::string module, std::string path)
   if (!cfg_.is_dict()) throw ConfigError(module_ + ": arguments must be a dict", cfg_.location());
 }
 
-bool Args::has(std::string_view key) const { return cfg_.as_dict().contains(key); }
+bool Args::has(std::string_view key) const {
+  return cfg_.as_dict().contains(key);
+}
 
 const Value* Args::find(std::string_view key) {
   const Value* v = cfg_.as_dict().find(key);

@@ -73,8 +73,8 @@ std::string load_plugin(const std::string& name_or_path) {
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
   if (!handle) {
     const char* reason = dlerror();
-    throw ConfigError("cannot load plugin '" + name_or_path + "': " +
-                      (reason ? reason : "unknown dlopen error"));
+    throw ConfigError("cannot load plugin '" + name_or_path +
+                      "': " + (reason ? reason : "unknown dlopen error"));
   }
   try {
     throw_pending_registration_errors();
@@ -104,8 +104,8 @@ void import_custom_modules(const Dict& cfg) {
       load_plugin(name.as_str());
     } catch (const ConfigError& e) {
       if (!allow_failed) throw ConfigError(e.message(), name.location());
-      std::cerr << "UserWarning: " << name.as_str() << " failed to import and is ignored: "
-                << e.message() << "\n";
+      std::cerr << "UserWarning: " << name.as_str()
+                << " failed to import and is ignored: " << e.message() << "\n";
     }
   }
 }

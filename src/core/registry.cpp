@@ -89,11 +89,12 @@ std::pair<std::string, Args> split_module_config(const Value& cfg, const BuildCo
                                                  const std::string& registry) {
   std::string at = context.path.empty() ? std::string() : " at " + context.path;
   if (!cfg.is_dict())
-    throw ConfigError("a " + registry + " module config" + at + " must be a dict with a 'type', not " +
-                          cfg.type_name() + " " + repr(cfg),
+    throw ConfigError("a " + registry + " module config" + at +
+                          " must be a dict with a 'type', not " + cfg.type_name() + " " + repr(cfg),
                       cfg.location());
   const Value* type = cfg.as_dict().find("type");
-  if (!type) throw ConfigError("the " + registry + " module config" + at + " has no 'type'", cfg.location());
+  if (!type)
+    throw ConfigError("the " + registry + " module config" + at + " has no 'type'", cfg.location());
   if (!type->is_str())
     throw ConfigError("'type' of the " + registry + " module config" + at + " must be a str, not " +
                           type->type_name(),

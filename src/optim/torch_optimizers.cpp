@@ -9,8 +9,7 @@ namespace tubelet {
 namespace {
 
 void check_non_negative(Args& args, const char* key, double value, const char* what) {
-  if (value < 0)
-    throw args.error(key, std::string("Invalid ") + what + ": " + repr(Value(value)));
+  if (value < 0) throw args.error(key, std::string("Invalid ") + what + ": " + repr(Value(value)));
 }
 
 // PyTorch's implementation switches with no effect on the result here: accepted as PyTorch
@@ -19,8 +18,8 @@ void read_implementation_flags(Args& args, std::initializer_list<const char*> re
   args.get<std::optional<bool>>("foreach", std::nullopt);  // a speed hint only
   for (const char* key : refused)
     if (args.get(key, false))
-      throw args.error(key, std::string("'") + key + "=True' is not supported by LibTorch's " +
-                                args.module());
+      throw args.error(
+          key, std::string("'") + key + "=True' is not supported by LibTorch's " + args.module());
 }
 
 std::pair<double, double> read_betas(Args& args) {
@@ -109,8 +108,8 @@ std::shared_ptr<torch::optim::Optimizer> build_lbfgs(Args& args, ParamGroups gro
   int64_t max_iter = args.get<int64_t>("max_iter", 20);
   o.max_iter(max_iter)
       // PyTorch: max_eval defaults to max_iter * 5 // 4.
-      .max_eval(args.get<std::optional<int64_t>>("max_eval", std::nullopt)
-                    .value_or(max_iter * 5 / 4))
+      .max_eval(
+          args.get<std::optional<int64_t>>("max_eval", std::nullopt).value_or(max_iter * 5 / 4))
       .tolerance_grad(args.get("tolerance_grad", 1e-7))
       .tolerance_change(args.get("tolerance_change", 1e-9))
       .history_size(args.get<int64_t>("history_size", 100));

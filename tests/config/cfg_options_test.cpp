@@ -6,7 +6,9 @@
 namespace tubelet {
 namespace {
 
-std::string parsed(const std::string& text) { return repr(parse_cfg_option_value(text)); }
+std::string parsed(const std::string& text) {
+  return repr(parse_cfg_option_value(text));
+}
 
 TEST(CfgOptionValue, ScalarsFollowPythonsIntThenFloatThenBool) {
   EXPECT_EQ(parsed("18"), "18");
@@ -23,6 +25,12 @@ TEST(CfgOptionValue, ScalarsFollowPythonsIntThenFloatThenBool) {
   EXPECT_EQ(parsed("abc"), "'abc'");
   EXPECT_EQ(parsed("'quoted'"), "'quoted'");
   EXPECT_EQ(parsed("\"1\""), "1");  // quotes are stripped before the number test, as mmcv does
+}
+
+TEST(CfgOptionValue, LongValuesNeitherOverflowTheStackNorWrap) {
+  EXPECT_THROW(parse_cfg_option_value(std::string(200000, '7')), ConfigError);  // > int64
+  EXPECT_EQ(parse_cfg_option_value(std::string(200000, 'x')).as_str().size(), 200000u);
+  EXPECT_TRUE(parse_cfg_option_value("1" + std::string(200000, '0') + ".5").is_float());
 }
 
 TEST(CfgOptionValue, ListsAndTuplesNest) {

@@ -11,9 +11,13 @@ namespace {
 
 using test::TempDir;
 
-std::string json_of(const Dict& cfg) { return to_json(Value(cfg), 1); }
+std::string json_of(const Dict& cfg) {
+  return to_json(Value(cfg), 1);
+}
 
-std::string load_json(const std::filesystem::path& p) { return json_of(load_config(p.string())); }
+std::string load_json(const std::filesystem::path& p) {
+  return json_of(load_config(p.string()));
+}
 
 std::string golden_text(const std::string& name) {
   std::string text = test::read_text(test::shared_dir() / "golden/config_semantics" / name);
@@ -96,7 +100,8 @@ TEST(ConfigSemanticsGolden, TypesMiscMatchesOnceUnsupportedLinesAreGone) {
 
 TEST(ConfigLoader, BasesMergeInOrderThenTheFileOverThem) {
   TempDir dir;
-  dir.write("_base_/a.py", "model = dict(type='R', backbone=dict(depth=50, strides=(1, 2)))\nx = 1\n");
+  dir.write("_base_/a.py",
+            "model = dict(type='R', backbone=dict(depth=50, strides=(1, 2)))\nx = 1\n");
   dir.write("_base_/b.py", "lr_config = dict(policy='step', step=[10, 20])\n");
   auto cfg = load_config(
       dir.write("c.py",
@@ -170,7 +175,8 @@ TEST(ConfigLoader, JsonAndYamlConfigsWithBases) {
   auto j = load_config(
       dir.write("c.json", R"({"_base_": "base.py", "model": {"depth": 18}, "f": 1.0, "n": null})")
           .string());
-  EXPECT_EQ(repr(Value(j)), "{'model': {'depth': 18, 'name': 'r'}, 'lst': [1], 'f': 1.0, 'n': None}");
+  EXPECT_EQ(repr(Value(j)),
+            "{'model': {'depth': 18, 'name': 'r'}, 'lst': [1], 'f': 1.0, 'n': None}");
   auto y = load_config(dir.write("c.yaml",
                                  "_base_: base.py\nmodel:\n  depth: 101\nflag: yes\nq: '1'\n"
                                  "e: 1e-4\nf: 1.5e-4\nempty:\nlst: [1, 2.5, x]\n")
@@ -191,13 +197,14 @@ TEST(ConfigLoader, ErrorsNameTheFileAndWhere) {
   expect_error(dir.write("loop2.py", "_base_ = 'loop1.py'\n"), "circular _base_ inheritance");
   expect_error(dir.write("e.py", "_base_ = 3\n"), "_base_ must be a file name or a list");
   expect_error(dir.write("f.json", "[1, 2]"), "must hold a mapping at the top");
-  expect_error(std::filesystem::path("/nonexistent/x.py"), "config file not found: /nonexistent/x.py");
+  expect_error(std::filesystem::path("/nonexistent/x.py"),
+               "config file not found: /nonexistent/x.py");
 }
 
 TEST(ConfigLoader, DeprecationKeyIsRemoved) {
   TempDir dir;
-  auto cfg = load_config(
-      dir.write("c.py", "_deprecation_ = dict(expected='new.py')\nx = 1\n").string());
+  auto cfg =
+      load_config(dir.write("c.py", "_deprecation_ = dict(expected='new.py')\nx = 1\n").string());
   EXPECT_EQ(repr(Value(cfg)), "{'x': 1}");
 }
 

@@ -69,12 +69,12 @@ TEST(Registry, DefaultArgsFillOnlyMissingKeys) {
 }
 
 TEST(Registry, UnexpectedArgumentNamesModuleKeyPathAndFile) {
-  auto cfg = load_config_text("model = dict(\n    backbone=dict(type='Rect', width=1,\n"
-                              "                  arg4=3))\n",
-                              "/tmp/configs/x.py");
-  std::string e = error_of([&] {
-    SHAPES().build(cfg.at("model").as_dict().at("backbone"), {"model.backbone"});
-  });
+  auto cfg = load_config_text(
+      "model = dict(\n    backbone=dict(type='Rect', width=1,\n"
+      "                  arg4=3))\n",
+      "/tmp/configs/x.py");
+  std::string e = error_of(
+      [&] { SHAPES().build(cfg.at("model").as_dict().at("backbone"), {"model.backbone"}); });
   EXPECT_EQ(e, "Rect: unexpected argument 'arg4' (model.backbone in /tmp/configs/x.py:3:24)");
 }
 
@@ -89,20 +89,24 @@ TEST(Registry, WrongTypeNamesArgumentExpectedAndGiven) {
   EXPECT_EQ(
       error_of([&] { SHAPES().build(module_cfg("m = dict(type='Rect', width='wide')\n"), {"m"}); }),
       "Rect: argument 'width' expects float, got str 'wide' (m in /tmp/configs/x.py:1:29)");
-  EXPECT_NE(error_of([&] { SHAPES().build(module_cfg("m = dict(type='Rect')\n"), {"m"}); })
-                .find("Rect: missing required argument 'width'"),
+  EXPECT_NE(error_of([&] {
+              SHAPES().build(module_cfg("m = dict(type='Rect')\n"), {"m"});
+            }).find("Rect: missing required argument 'width'"),
             std::string::npos);
 }
 
 TEST(Registry, MalformedModuleConfigs) {
-  EXPECT_NE(error_of([&] { SHAPES().build(module_cfg("m = [1]\n"), {"model.x"}); })
-                .find("a SHAPES module config at model.x must be a dict with a 'type'"),
+  EXPECT_NE(error_of([&] {
+              SHAPES().build(module_cfg("m = [1]\n"), {"model.x"});
+            }).find("a SHAPES module config at model.x must be a dict with a 'type'"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { SHAPES().build(module_cfg("m = dict(width=1)\n"), {"m"}); })
-                .find("has no 'type'"),
+  EXPECT_NE(error_of([&] {
+              SHAPES().build(module_cfg("m = dict(width=1)\n"), {"m"});
+            }).find("has no 'type'"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { SHAPES().build(module_cfg("m = dict(type=3)\n"), {"m"}); })
-                .find("'type' of the SHAPES module config at m must be a str"),
+  EXPECT_NE(error_of([&] {
+              SHAPES().build(module_cfg("m = dict(type=3)\n"), {"m"});
+            }).find("'type' of the SHAPES module config at m must be a str"),
             std::string::npos);
 }
 
@@ -112,15 +116,16 @@ TEST(Registry, RegisteringANameTwiceIsAnErrorUnlessForced) {
   shapes.add("S", creator);
   EXPECT_EQ(error_of([&] { shapes.add("S", creator); }),
             "'S' is already registered in TWICE (register with force=true to replace it)");
-  shapes.add("S", [](Args&) -> std::shared_ptr<Shape> { return std::make_shared<Scaled>(5); },
-             true);
+  shapes.add(
+      "S", [](Args&) -> std::shared_ptr<Shape> { return std::make_shared<Scaled>(5); }, true);
   EXPECT_DOUBLE_EQ(shapes.build(module_cfg("m = dict(type='S')\n"), {"m"})->area(), 5.0);
 }
 
 TEST(Registry, StaticRegistrationErrorsAreReportedNotAborted) {
   detail::register_at_load([] { SHAPES().add("Rect", Rect::from_config); });
-  EXPECT_NE(error_of([] { throw_pending_registration_errors(); })
-                .find("module registration failed: 'Rect' is already registered in SHAPES"),
+  EXPECT_NE(error_of([] {
+              throw_pending_registration_errors();
+            }).find("module registration failed: 'Rect' is already registered in SHAPES"),
             std::string::npos);
   EXPECT_EQ(error_of([] { throw_pending_registration_errors(); }), "no error");  // reported once
 }
@@ -133,7 +138,10 @@ TEST(Registry, TheNamedRegistriesExist) {
     EXPECT_EQ(r->name(), name);
   }
   EXPECT_EQ(find_registry("NOPE"), nullptr);
-  { Registry<Shape> temporary("TEMPORARY"); EXPECT_NE(find_registry("TEMPORARY"), nullptr); }
+  {
+    Registry<Shape> temporary("TEMPORARY");
+    EXPECT_NE(find_registry("TEMPORARY"), nullptr);
+  }
   EXPECT_EQ(find_registry("TEMPORARY"), nullptr);
 }
 
@@ -149,8 +157,9 @@ TEST(Args, ConvertsListsOptionalsAndRecordsReads) {
   EXPECT_NE(error_of([&] { args.finish(); }).find("unexpected argument 'f'"), std::string::npos);
   EXPECT_EQ(args.get<Dict>("f", Dict()).size(), 1u);
   EXPECT_EQ(error_of([&] { args.finish(); }), "no error");
-  EXPECT_NE(error_of([&] { args.get("a", std::vector<std::string>{}); })
-                .find("argument 'a' expects a list or tuple of str, got list [1, 2]"),
+  EXPECT_NE(error_of([&] {
+              args.get("a", std::vector<std::string>{});
+            }).find("argument 'a' expects a list or tuple of str, got list [1, 2]"),
             std::string::npos);
   EXPECT_NE(error_of([&] { args.get("e", 1); }).find("expects int, got bool True"),
             std::string::npos);

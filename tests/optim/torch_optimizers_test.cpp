@@ -79,12 +79,15 @@ TEST(TorchOptimizers, ArgumentsAreCheckedAsPytorchChecksThem) {
   EXPECT_NE(error_of("dict(type='SGD', lr=0.1, nesterov=True)")
                 .find("Nesterov momentum requires a momentum and zero dampening"),
             std::string::npos);
-  EXPECT_NE(error_of("dict(type='Adam', betas=(0.9, 1.0))").find("Invalid beta parameter at index 1"),
-            std::string::npos);
-  EXPECT_NE(error_of("dict(type='SGD', lr=0.1, maximize=True)").find("'maximize=True' is not supported"),
-            std::string::npos);
-  EXPECT_NE(error_of("dict(type='SGD', lr=0.1, momentom=0.9)").find("unexpected argument 'momentom'"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("dict(type='Adam', betas=(0.9, 1.0))").find("Invalid beta parameter at index 1"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of("dict(type='SGD', lr=0.1, maximize=True)").find("'maximize=True' is not supported"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of("dict(type='SGD', lr=0.1, momentom=0.9)").find("unexpected argument 'momentom'"),
+      std::string::npos);
   EXPECT_NE(error_of("dict(type='Adamm')").find("did you mean 'Adam'?"), std::string::npos);
   EXPECT_EQ(error_of("dict(type='SGD', lr=0.1, foreach=None, maximize=False)"), "no error");
 }

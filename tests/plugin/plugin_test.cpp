@@ -39,25 +39,26 @@ TEST(Plugin, LoadsByPathAndRegistersItsModules) {
 
 TEST(Plugin, ADuplicateRegistrationIsAClearError) {
   load_plugin(kPlugin.string());
-  EXPECT_NE(error_of([] { load_plugin(kDuplicate.string()); })
-                .find("'TestPluginLinear' is already registered in BACKBONES"),
+  EXPECT_NE(error_of([] {
+              load_plugin(kDuplicate.string());
+            }).find("'TestPluginLinear' is already registered in BACKBONES"),
             std::string::npos);
 }
 
 TEST(Plugin, MissingLibrariesAreClearErrors) {
   EXPECT_NE(error_of([] { load_plugin("/nonexistent/libx.so"); }).find("cannot load plugin"),
             std::string::npos);
-  EXPECT_NE(error_of([] { load_plugin("no_such_plugin_name"); })
-                .find("plugin 'no_such_plugin_name' not found on the plugin path"),
+  EXPECT_NE(error_of([] {
+              load_plugin("no_such_plugin_name");
+            }).find("plugin 'no_such_plugin_name' not found on the plugin path"),
             std::string::npos);
 }
 
 TEST(Plugin, CustomImportsFindsANameOnThePluginPath) {
   setenv("TUBELET_PLUGIN_PATH", ("/nonexistent:" + kPlugin.parent_path().string()).c_str(), 1);
   std::string name = kPlugin.stem().string().substr(3);  // libX.so -> X
-  Dict cfg = load_config_text("custom_imports = dict(imports=['" + name +
-                                  "'], allow_failed_imports=False)\n",
-                              "/tmp/p.py");
+  Dict cfg = load_config_text(
+      "custom_imports = dict(imports=['" + name + "'], allow_failed_imports=False)\n", "/tmp/p.py");
   EXPECT_EQ(error_of([&] { import_custom_modules(cfg); }), "no error");
   EXPECT_TRUE(BACKBONES().contains("TestPluginLinear"));
   unsetenv("TUBELET_PLUGIN_PATH");
@@ -65,14 +66,18 @@ TEST(Plugin, CustomImportsFindsANameOnThePluginPath) {
 
 TEST(Plugin, CustomImportsFailuresErrorUnlessAllowed) {
   Dict strict = load_config_text("custom_imports = dict(imports=['nope_plugin'])\n", "/tmp/p.py");
-  EXPECT_NE(error_of([&] { import_custom_modules(strict); }).find("/tmp/p.py:1:32: plugin 'nope_plugin' not found"),
+  EXPECT_NE(error_of([&] {
+              import_custom_modules(strict);
+            }).find("/tmp/p.py:1:32: plugin 'nope_plugin' not found"),
             std::string::npos);
   Dict lenient = load_config_text(
       "custom_imports = dict(imports=['nope_plugin'], allow_failed_imports=True)\n", "/tmp/p.py");
   EXPECT_EQ(error_of([&] { import_custom_modules(lenient); }), "no error");
-  Dict typo = load_config_text("custom_imports = dict(imports=['x'], allow_failed=True)\n", "/tmp/p.py");
-  EXPECT_NE(error_of([&] { import_custom_modules(typo); }).find("unexpected argument 'allow_failed'"),
-            std::string::npos);
+  Dict typo =
+      load_config_text("custom_imports = dict(imports=['x'], allow_failed=True)\n", "/tmp/p.py");
+  EXPECT_NE(
+      error_of([&] { import_custom_modules(typo); }).find("unexpected argument 'allow_failed'"),
+      std::string::npos);
 }
 
 }  // namespace

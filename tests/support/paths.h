@@ -8,7 +8,9 @@
 
 namespace tubelet::test {
 
-inline std::filesystem::path source_dir() { return TUBELET_SOURCE_DIR; }
+inline std::filesystem::path source_dir() {
+  return TUBELET_SOURCE_DIR;
+}
 
 // ../shared next to the project; empty when absent (tests that need it skip).
 inline std::filesystem::path shared_dir() {
@@ -17,10 +19,10 @@ inline std::filesystem::path shared_dir() {
   return std::filesystem::is_directory(p, ec) ? p : std::filesystem::path();
 }
 
-#define TUBELET_REQUIRE_SHARED()                                                        \
-  do {                                                                                  \
-    if (::tubelet::test::shared_dir().empty())                                          \
-      GTEST_SKIP() << "../shared (golden values from MMAction2) is absent: skipped";    \
+#define TUBELET_REQUIRE_SHARED()                                                     \
+  do {                                                                               \
+    if (::tubelet::test::shared_dir().empty())                                       \
+      GTEST_SKIP() << "../shared (golden values from MMAction2) is absent: skipped"; \
   } while (0)
 
 // A fresh directory under the system temp dir, removed when the object goes.

@@ -35,7 +35,8 @@ void inspect(const InspectOptions& o) {
     std::cout << p.key() << " " << shape_of(p.value()) << "\n";
     parameters += p.value().numel();
   }
-  for (const auto& b : model->named_buffers()) std::cout << b.key() << " " << shape_of(b.value()) << "\n";
+  for (const auto& b : model->named_buffers())
+    std::cout << b.key() << " " << shape_of(b.value()) << "\n";
   std::cout << "# parameters: " << parameters << "\n";
 }
 
@@ -46,7 +47,8 @@ void add_inspect(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("inspect", "Build a config's model and list its state_dict");
   cmd->add_option("config", o->config, "Config file")->required();
   cmd->add_option("--key", o->key, "Top-level key of the model config (default: model)");
-  cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")->expected(0, -1);
+  cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
+      ->expected(0, -1);
   cmd->callback([o] { inspect(*o); });
 }
 

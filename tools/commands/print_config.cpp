@@ -30,7 +30,8 @@ void print_config(const PrintConfigOptions& o) {
 
 void add_print_config(CLI::App& app) {
   auto o = std::make_shared<PrintConfigOptions>();
-  CLI::App* cmd = app.add_subcommand("print-config", "Print a config after inheritance and overrides");
+  CLI::App* cmd =
+      app.add_subcommand("print-config", "Print a config after inheritance and overrides");
   cmd->add_option("config", o->config, "Config file (.py, .json, .yaml)")->required();
   cmd->add_option("--cfg-options", o->cfg_options,
                   "Override settings, e.g. model.backbone.depth=18 'data.train.pipeline.0.type=X'")

@@ -66,7 +66,7 @@ class Value {
 
   // Typed access; each throws ConfigError naming the expected and actual type.
   bool as_bool() const;
-  int64_t as_int() const;  // bool is accepted, as Python's int(True) is
+  int64_t as_int() const;   // bool is accepted, as Python's int(True) is
   double as_float() const;  // int and bool are accepted
   const std::string& as_str() const;
   const List& as_list() const;  // list or tuple

@@ -12,11 +12,11 @@ namespace tubelet::python {
 
 // Bounds that keep hostile input (a fuzzer's, a typo's) from running away.
 struct EvalLimits {
-  int max_depth = 200;                  // nesting of expressions and brackets
-  int64_t max_steps = 20'000'000;       // comprehension iterations + produced elements
-  int64_t max_container = 10'000'000;   // elements of one list/tuple/dict/str
-  int max_value_depth = 1000;           // nesting of the values built (bounds recursion in
-                                        // repr, ==, hashing and destruction of the results)
+  int max_depth = 200;                 // nesting of expressions and brackets
+  int64_t max_steps = 20'000'000;      // comprehension iterations + produced elements
+  int64_t max_container = 10'000'000;  // elements of one list/tuple/dict/str
+  int max_value_depth = 1000;          // nesting of the values built (bounds recursion in
+                                       // repr, ==, hashing and destruction of the results)
 };
 
 // Runs the module `source` (already text-substituted by the loader) and returns its

@@ -382,7 +382,7 @@ ExprPtr Parser::comparison() {
 ExprPtr Parser::binary(int min_precedence) {
   ExprPtr left = factor();
   for (;;) {
-    BinOp op;
+    BinOp op{};  // set by binary_precedence when it returns a real precedence
     int prec = binary_precedence(peek(), op);
     if (prec < min_precedence) return left;
     Token tok = take();

@@ -156,7 +156,9 @@ std::string pad(const std::string& sign_prefix, const std::string& body, const S
 }
 
 // Numbers align right, or after the sign when zero-padded ('08' pads -42 as -0000042).
-char number_align(const Spec& spec) { return spec.zero ? '=' : '>'; }
+char number_align(const Spec& spec) {
+  return spec.zero ? '=' : '>';
+}
 
 std::string sign_text(bool negative, const Spec& spec) {
   if (negative) return "-";
