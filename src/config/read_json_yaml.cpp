@@ -13,23 +13,6 @@ namespace tubelet {
 
 namespace {
 
-Location location_of_offset(const std::string& text, size_t offset,
-                            const std::shared_ptr<const std::string>& file) {
-  Location loc;
-  loc.file = file;
-  loc.line = 1;
-  loc.column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
-    } else {
-      ++loc.column;
-    }
-  }
-  return loc;
-}
-
 Value from_nlohmann(const nlohmann::ordered_json& j, const Location& loc) {
   Value v;
   switch (j.type()) {
@@ -180,7 +163,7 @@ Value from_json(const std::string& text, const std::string& filename) {
   } catch (const nlohmann::ordered_json::parse_error& e) {
     size_t offset = e.byte > 0 ? e.byte - 1 : 0;
     throw ConfigError(std::string("JSON syntax error: ") + e.what(),
-                      location_of_offset(text, offset, file));
+                      advance(Location{file, 1, 1}, text, offset));
   } catch (const nlohmann::ordered_json::exception& e) {  // e.g. a number out of range
     throw ConfigError(std::string("JSON error: ") + e.what(), Location{file, 0, 0});
   }

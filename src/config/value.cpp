@@ -27,6 +27,19 @@ std::string Location::str() const {
   return *file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
+Location advance(Location start, std::string_view text, size_t offset) {
+  if (start.line <= 0) start.line = start.column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++start.line;
+      start.column = 1;
+    } else {
+      ++start.column;
+    }
+  }
+  return start;
+}
+
 ConfigError::ConfigError(const std::string& message, Location where)
     : std::runtime_error(where.known() ? where.str() + ": " + message : message),
       message_(message),

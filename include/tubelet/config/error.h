@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace tubelet {
 
@@ -18,6 +19,10 @@ struct Location {
   // "configs/x.py:3:7", "configs/x.py" or "" when unknown.
   std::string str() const;
 };
+
+// The location `offset` bytes into `text`, which starts at `start` (line/column counted as
+// the config loader counts them: one column per byte).
+Location advance(Location start, std::string_view text, size_t offset);
 
 // Anything wrong in a config: syntax, evaluation, merging, a bad argument.
 // what() is "file:line:column: message" when the location is known.

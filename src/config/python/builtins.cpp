@@ -271,7 +271,7 @@ Value b_str(const CallArgs& args, Budget& budget) {
 Value b_bool(const CallArgs& args, Budget&) {
   check_no_keywords("bool", args);
   check_arity("bool", args, 0, 1);
-  return Value(!args.positional.empty() && truthy(args.positional[0])).at(args.at);
+  return Value(!args.positional.empty() && is_truthy(args.positional[0])).at(args.at);
 }
 
 Value min_max(const CallArgs& args, Budget& budget, bool is_max) {
@@ -381,7 +381,7 @@ Value b_sorted(const CallArgs& args, Budget& budget) {
   check_arity("sorted", args, 1, 1);
   List items = to_list(args.positional[0], budget, args.at);
   const Value* reverse = keyword("sorted", args, "reverse");
-  bool rev = reverse && truthy(*reverse);
+  bool rev = reverse && is_truthy(*reverse);
   // Python keeps equal elements in order even when reversing.
   if (rev) std::reverse(items.begin(), items.end());
   merge_sort(items, budget, args.at);
@@ -439,7 +439,7 @@ Value any_all(const CallArgs& args, Budget& budget, bool is_all) {
   bool result = is_all;
   List items = to_list(args.positional[0], budget, args.at);
   for (const Value& item : items)
-    if (truthy(item) != is_all) {
+    if (is_truthy(item) != is_all) {
       result = !is_all;
       break;
     }

@@ -10,30 +10,17 @@ namespace tubelet::python {
 
 namespace {
 
-Location location_of(std::string_view text, size_t offset,
-                     const std::shared_ptr<const std::string>& file) {
-  Location loc{file, 1, 1};
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
-    } else {
-      ++loc.column;
-    }
-  }
-  return loc;
-}
-
 // Python reads sources as UTF-8 with universal newlines; a BOM is skipped.
 std::string prepare_source(std::string_view source,
                            const std::shared_ptr<const std::string>& file) {
   if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3);
   size_t nul = source.find('\0');
   if (nul != std::string_view::npos)
-    fail("syntax error: source code cannot contain null bytes", location_of(source, nul, file));
+    fail("syntax error: source code cannot contain null bytes",
+         advance(Location{file, 1, 1}, source, nul));
   size_t bad = find_invalid_utf8(source);
   if (bad != std::string_view::npos)
-    fail("syntax error: invalid UTF-8 in source", location_of(source, bad, file));
+    fail("syntax error: invalid UTF-8 in source", advance(Location{file, 1, 1}, source, bad));
   std::string out;
   out.reserve(source.size());
   for (size_t i = 0; i < source.size(); ++i) {

@@ -229,7 +229,7 @@ Value Evaluator::eval(const Expr& e) {
       return eval_compare(static_cast<const Compare&>(e));
     case ExprKind::IfExp: {
       const auto& x = static_cast<const IfExp&>(e);
-      return truthy(eval(*x.test)) ? eval(*x.body) : eval(*x.orelse);
+      return is_truthy(eval(*x.test)) ? eval(*x.body) : eval(*x.orelse);
     }
     case ExprKind::Subscript:
       return eval_subscript(static_cast<const Subscript&>(e));
@@ -330,7 +330,7 @@ void Evaluator::comprehension_loop(const Comprehension& e, size_t level, const V
   for_each(iterable, budget_, clause.iter->loc, [&](const Value& item) {
     bind_local(*clause.target, item, scope);
     for (const ExprPtr& cond : clause.ifs)
-      if (!truthy(eval(*cond))) return;
+      if (!is_truthy(eval(*cond))) return;
     if (level + 1 == e.fors.size()) {
       emit();
     } else {
@@ -376,7 +376,7 @@ Value Evaluator::eval_bool_op(const BoolOp& e) {
   Value v;
   for (const ExprPtr& operand : e.values) {
     v = eval(*operand);
-    if (truthy(v) != e.is_and) return v;  // `or` stops at a true value, `and` at a false one
+    if (is_truthy(v) != e.is_and) return v;  // `or` stops at a true value, `and` at a false one
   }
   return v;
 }

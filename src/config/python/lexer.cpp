@@ -67,19 +67,6 @@ bool is_string_prefix(std::string_view p, bool& raw, bool& fstring, bool& bytes)
   return true;
 }
 
-Location offset_location(const Location& start, std::string_view text, size_t offset) {
-  Location loc = start;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
-    } else {
-      ++loc.column;
-    }
-  }
-  return loc;
-}
-
 }  // namespace
 
 bool is_keyword(std::string_view name) {
@@ -137,7 +124,7 @@ std::string decode_escapes(std::string_view body, const Location& start) {
   Location cur = start;
   size_t cur_offset = 0;
   auto location_at = [&](size_t i) {
-    cur = offset_location(cur, body.substr(cur_offset), i - cur_offset);
+    cur = advance(cur, body.substr(cur_offset), i - cur_offset);
     cur_offset = i;
     return cur;
   };

@@ -65,28 +65,6 @@ const char* symbol(CmpOp op) {
   return "?";
 }
 
-bool truthy(const Value& v) {
-  switch (v.type()) {
-    case Value::Type::None:
-      return false;
-    case Value::Type::Bool:
-    case Value::Type::Int:
-      return v.as_int() != 0;
-    case Value::Type::Float:
-      return v.as_float() != 0.0;  // nan is true
-    case Value::Type::Str:
-      return !v.as_str().empty();
-    case Value::Type::List:
-    case Value::Type::Tuple:
-      return !v.as_list().empty();
-    case Value::Type::Dict:
-      return !v.as_dict().empty();
-    case Value::Type::Range:
-      return v.as_range().size() > 0;
-  }
-  return false;
-}
-
 void check_key(const Value& key, Budget& budget, const Location& at) {
   budget.charge(1, at);
   if (key.is_str()) {
@@ -250,7 +228,7 @@ Value binary_op(BinOp op, const Value& a, const Value& b, Budget& budget, const 
 }
 
 Value unary_op(UnaryOp op, const Value& v, const Location& at) {
-  if (op == UnaryOp::Not) return Value(!truthy(v)).at(at);
+  if (op == UnaryOp::Not) return Value(!is_truthy(v)).at(at);
   if (v.is_int() || v.is_bool()) {
     int64_t x = v.as_int();
     if (op == UnaryOp::Neg) return Value(int_neg(x, at)).at(at);

@@ -13,9 +13,6 @@ enum class CmpOp { Eq, NotEq, Lt, LtE, Gt, GtE, In, NotIn, Is, IsNot };
 const char* symbol(BinOp op);
 const char* symbol(CmpOp op);
 
-// Python's truth value: None, False, 0, 0.0, '' and empty containers are false.
-bool truthy(const Value& v);
-
 // a <op> b with Python's semantics; errors are raised at `at`.
 Value binary_op(BinOp op, const Value& a, const Value& b, Budget& budget, const Location& at);
 Value unary_op(UnaryOp op, const Value& v, const Location& at);
