@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tubelet/args_convert.h"
 #include "tubelet/config/value.h"
 
 namespace tubelet {
@@ -57,15 +58,6 @@ class Args {
   std::string path_;
   mutable std::set<std::string, std::less<>> read_;
 };
-
-template <class T>
-struct ArgConverter;  // defined in args_convert.h
-
-}  // namespace tubelet
-
-#include "tubelet/args_convert.h"
-
-namespace tubelet {
 
 template <class T>
 T Args::get(std::string_view key, T fallback) {

@@ -53,6 +53,16 @@ struct BuildContext {
   Dict default_args;
 };
 
+namespace detail {
+// Splits a module config into its `type` and its arguments (default_args filled in).
+std::pair<std::string, Args> split_module_config(const Value& cfg, const BuildContext& context,
+                                                 const std::string& registry);
+// Runs a registration from a static initializer. An error there cannot be thrown (it would
+// abort the program or the plugin load), so it is kept and reported by
+// throw_pending_registration_errors(), which the plugin loader and the command call.
+bool register_at_load(const std::function<void()>& registration);
+}  // namespace detail
+
 // Builds objects derived from Base; creators take an Args plus `Extra...` run-time inputs
 // that are not config (an optimizer's parameters, for example).
 template <class Base, class... Extra>
@@ -86,7 +96,7 @@ class Registry : public RegistryBase {
 
   // Builds from a config dict holding `type`; every other key goes to the module.
   Ptr build(const Value& cfg, const BuildContext& context, Extra... extra) const {
-    auto [type, args] = prepare(cfg, context);
+    auto [type, args] = detail::split_module_config(cfg, context, name());
     Creator creator = find_creator(type, cfg);
     Ptr object = creator(args, std::forward<Extra>(extra)...);
     args.finish();
@@ -94,8 +104,6 @@ class Registry : public RegistryBase {
   }
 
  private:
-  std::pair<std::string, Args> prepare(const Value& cfg, const BuildContext& context) const;
-
   Creator find_creator(const std::string& type, const Value& cfg) const {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -110,23 +118,8 @@ class Registry : public RegistryBase {
   std::map<std::string, Creator> creators_;
 };
 
-namespace detail {
-// Splits a module config into its `type` and its arguments (default_args filled in).
-std::pair<std::string, Args> split_module_config(const Value& cfg, const BuildContext& context,
-                                                 const std::string& registry);
-// Runs a registration from a static initializer. An error there cannot be thrown (it would
-// abort the program or the plugin load), so it is kept and reported by
-// throw_pending_registration_errors(), which the plugin loader and the command call.
-bool register_at_load(const std::function<void()>& registration);
-}  // namespace detail
-
+// Throws, once, the errors of registrations made while a library loaded (TUBELET_REGISTER).
 void throw_pending_registration_errors();
-
-template <class Base, class... Extra>
-std::pair<std::string, Args> Registry<Base, Extra...>::prepare(const Value& cfg,
-                                                               const BuildContext& context) const {
-  return detail::split_module_config(cfg, context, name());
-}
 
 }  // namespace tubelet
 
