@@ -1,6 +1,6 @@
 #include "tubelet/models/common/conv_module.h"
 
-#include <torch/nn/init.h>
+#include "tubelet/models/weight_init.h"
 
 #include <algorithm>
 
@@ -66,25 +66,17 @@ ConvModuleImpl::ConvModuleImpl(const ConvModuleOptions& o) : options(o) {
 }
 
 void ConvModuleImpl::init_weights() {
-  torch::NoGradGuard no_grad;
   double a = 0;
-  torch::nn::init::NonlinearityType nonlinearity = torch::kReLU;
+  bool leaky = false;
   const Value& act = options.act_cfg();
   if (act.is_dict() && act.as_dict().contains("type") &&
       act.as_dict().at("type") == Value("LeakyReLU")) {
     const Value* slope = act.as_dict().find("negative_slope");
     a = slope ? slope->as_float() : 0.01;
-    nonlinearity = torch::kLeakyReLU;
+    leaky = true;
   }
-  auto params = conv_.ptr()->named_parameters(/*recurse=*/false);
-  if (auto* w = params.find("weight"))
-    torch::nn::init::kaiming_normal_(*w, a, torch::kFanOut, nonlinearity);
-  if (auto* b = params.find("bias")) torch::nn::init::zeros_(*b);
-  if (with_norm()) {
-    auto norm_params = norm_.ptr()->named_parameters(/*recurse=*/false);
-    if (auto* w = norm_params.find("weight")) torch::nn::init::ones_(*w);
-    if (auto* b = norm_params.find("bias")) torch::nn::init::zeros_(*b);
-  }
+  kaiming_init(*conv_.ptr(), a, /*fan_out=*/true, leaky);
+  if (with_norm()) constant_init(*norm_.ptr(), 1, 0);
 }
 
 torch::Tensor ConvModuleImpl::forward(torch::Tensor x) {

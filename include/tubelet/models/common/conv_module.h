@@ -37,6 +37,7 @@ struct ConvModuleOptions {
   /// Where the module sits in the config, for error messages.
   TORCH_ARG(std::string, path) = "ConvModule";
 
+ public:  // TORCH_ARG leaves the section private
   static Value default_act_cfg();
 };
 

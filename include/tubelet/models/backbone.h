@@ -1,0 +1,17 @@
+// What recognizers need from a backbone registered in BACKBONES.
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <vector>
+
+namespace tubelet {
+
+class Backbone : public torch::nn::Module {
+ public:
+  // The feature maps of the requested stages (`out_indices`), shallowest first; most
+  // backbones return one.
+  virtual std::vector<torch::Tensor> forward_features(const torch::Tensor& x) = 0;
+};
+
+}  // namespace tubelet

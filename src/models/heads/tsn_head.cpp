@@ -1,0 +1,66 @@
+#include "tubelet/models/heads/tsn_head.h"
+
+#include "tubelet/models/registries.h"
+#include "tubelet/models/weight_init.h"
+
+namespace tubelet {
+
+TSNHeadImpl::TSNHeadImpl(const TSNHeadOptions& o, std::shared_ptr<Loss> loss)
+    : options(o), loss_cls(std::move(loss)) {
+  if (loss_cls) register_module("loss_cls", loss_cls);
+  if (o.dropout_ratio() != 0)
+    dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
+  fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
+  init_weights();
+}
+
+void TSNHeadImpl::init_weights() {
+  normal_init(*fc_cls_, 0, options.init_std());
+}
+
+torch::Tensor TSNHeadImpl::forward_scores(const torch::Tensor& input, int64_t num_segs) {
+  torch::Tensor x = input;  // [N * num_segs, C, H, W]
+  if (options.spatial_type() == "avg") x = torch::adaptive_avg_pool2d(x, {1, 1});
+  std::vector<int64_t> shape = {-1, num_segs};
+  for (int64_t i = 1; i < x.dim(); ++i) shape.push_back(x.size(i));
+  x = x.reshape(shape);                                   // [N, num_segs, C, 1, 1]
+  x = x.mean(options.consensus_dim(), /*keepdim=*/true);  // AvgConsensus
+  x = x.squeeze(1);                                       // [N, C, 1, 1]
+  if (dropout_) x = dropout_(x);
+  return fc_cls_(x.view({x.size(0), -1}));  // [N, num_classes]
+}
+
+namespace {
+
+std::shared_ptr<torch::nn::Module> build_tsn_head(Args& args) {
+  TSNHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
+  o.spatial_type(args.get("spatial_type", "avg"))
+      .dropout_ratio(args.get("dropout_ratio", 0.4))
+      .init_std(args.get("init_std", 0.01))
+      .multi_class(args.get("multi_class", false))
+      .label_smooth_eps(args.get("label_smooth_eps", 0.0))
+      .topk(args.get("topk", std::vector<int64_t>{1, 5}));
+  if (const Value* consensus = args.find("consensus")) {
+    Args c(*consensus, "AvgConsensus", args.path() + ".consensus");
+    std::string type = c.required<std::string>("type");
+    if (type != "AvgConsensus")
+      throw c.error("type",
+                    "only AvgConsensus is supported as TSNHead's consensus, got '" + type + "'");
+    o.consensus_dim(c.get<int64_t>("dim", 1));
+    c.finish();
+  }
+  Dict ce;
+  ce.set("type", Value("CrossEntropyLoss"));
+  ce.set("loss_weight", Value(1.0));
+  Value loss_cfg = args.get("loss_cls", Value(ce));
+  auto loss =
+      std::dynamic_pointer_cast<Loss>(LOSSES().build(loss_cfg, {args.path() + ".loss_cls"}));
+  if (!loss) throw args.error("loss_cls", "loss_cls must name a loss from the LOSSES registry");
+  return std::make_shared<TSNHeadImpl>(o, loss);
+}
+
+}  // namespace
+
+TUBELET_REGISTER(HEADS, TSNHead, build_tsn_head);
+
+}  // namespace tubelet
