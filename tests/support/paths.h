@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "tubelet/config/value.h"
+
 namespace tubelet::test {
 
 inline std::filesystem::path source_dir() {
@@ -39,5 +41,13 @@ class TempDir {
 };
 
 std::string read_text(const std::filesystem::path& p);
+
+}  // namespace tubelet::test
+
+namespace tubelet::test {
+
+// A golden JSON value with the golden files' encodings decoded back to Python's types:
+// {"__tuple__": [...]}, {"__dict__": [[k, v], ...]}, {"__range__": [...]}, {"__float__": "inf"}.
+tubelet::Value decode_golden(const tubelet::Value& v);
 
 }  // namespace tubelet::test

@@ -79,6 +79,11 @@ void ConvModuleImpl::init_weights() {
   if (with_norm()) constant_init(*norm_.ptr(), 1, 0);
 }
 
+void ConvModuleImpl::replace_conv(torch::nn::AnyModule conv) {
+  conv_ = std::move(conv);
+  replace_module("conv", conv_.ptr());
+}
+
 torch::Tensor ConvModuleImpl::forward(torch::Tensor x) {
   for (const std::string& step : options.order()) {
     if (step == "conv")

@@ -1,5 +1,7 @@
 #include "tubelet/models/heads/tsn_head.h"
 
+#include "tubelet/models/heads/base_head.h"
+
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
 
@@ -40,23 +42,8 @@ std::shared_ptr<torch::nn::Module> build_tsn_head(Args& args) {
       .multi_class(args.get("multi_class", false))
       .label_smooth_eps(args.get("label_smooth_eps", 0.0))
       .topk(args.get("topk", std::vector<int64_t>{1, 5}));
-  if (const Value* consensus = args.find("consensus")) {
-    Args c(*consensus, "AvgConsensus", args.path() + ".consensus");
-    std::string type = c.required<std::string>("type");
-    if (type != "AvgConsensus")
-      throw c.error("type",
-                    "only AvgConsensus is supported as TSNHead's consensus, got '" + type + "'");
-    o.consensus_dim(c.get<int64_t>("dim", 1));
-    c.finish();
-  }
-  Dict ce;
-  ce.set("type", Value("CrossEntropyLoss"));
-  ce.set("loss_weight", Value(1.0));
-  Value loss_cfg = args.get("loss_cls", Value(ce));
-  auto loss =
-      std::dynamic_pointer_cast<Loss>(LOSSES().build(loss_cfg, {args.path() + ".loss_cls"}));
-  if (!loss) throw args.error("loss_cls", "loss_cls must name a loss from the LOSSES registry");
-  return std::make_shared<TSNHeadImpl>(o, loss);
+  o.consensus_dim(read_avg_consensus_dim(args));
+  return std::make_shared<TSNHeadImpl>(o, read_head_loss(args));
 }
 
 }  // namespace

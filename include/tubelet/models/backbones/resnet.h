@@ -55,6 +55,8 @@ class ResNetImpl : public Backbone {
   void init_weights();
 
   int64_t feat_dim() const { return feat_dim_; }
+  // The stages layer1..layerN, each a sequence of residual blocks.
+  const std::vector<torch::nn::Sequential>& res_layers() const { return res_layers_; }
   ResNetOptions options;
 
  private:

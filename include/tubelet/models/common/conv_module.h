@@ -53,6 +53,10 @@ class ConvModuleImpl : public torch::nn::Module {
   const std::string& norm_name() const { return norm_name_; }
   std::shared_ptr<torch::nn::Module> norm() const { return norm_.ptr(); }
   std::shared_ptr<torch::nn::Module> conv() const { return conv_.ptr(); }
+  const torch::nn::AnyModule& conv_layer() const { return conv_; }
+  // Puts another layer in the conv's place (and checkpoint name), e.g. TSM's TemporalShift
+  // around the original conv.
+  void replace_conv(torch::nn::AnyModule conv);
 
   ConvModuleOptions options;
 

@@ -1,0 +1,52 @@
+#include "tubelet/models/heads/tsm_head.h"
+
+#include "tubelet/models/heads/base_head.h"
+#include "tubelet/models/registries.h"
+#include "tubelet/models/weight_init.h"
+
+namespace tubelet {
+
+TSMHeadImpl::TSMHeadImpl(const TSMHeadOptions& o, std::shared_ptr<Loss> loss)
+    : options(o), loss_cls(std::move(loss)) {
+  if (loss_cls) register_module("loss_cls", loss_cls);
+  if (o.dropout_ratio() != 0)
+    dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
+  fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
+  normal_init(*fc_cls_, 0, o.init_std());
+}
+
+torch::Tensor TSMHeadImpl::forward_scores(const torch::Tensor& input, int64_t /*num_segs*/) {
+  torch::Tensor x = input;  // [N * num_segs, C, H, W]
+  if (options.spatial_type() == "avg") x = torch::adaptive_avg_pool2d(x, {1, 1});
+  x = torch::flatten(x, 1);
+  if (dropout_) x = dropout_(x);
+  torch::Tensor score = fc_cls_(x);  // [N * num_segs, num_classes]
+  int64_t segments = options.is_shift() && options.temporal_pool() ? options.num_segments() / 2
+                                                                   : options.num_segments();
+  score = score.view({-1, segments, score.size(1)});
+  return score.mean(options.consensus_dim(), /*keepdim=*/true).squeeze(1);  // [N, num_classes]
+}
+
+namespace {
+
+std::shared_ptr<torch::nn::Module> build_tsm_head(Args& args) {
+  TSMHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
+  o.num_segments(args.get<int64_t>("num_segments", 8))
+      .spatial_type(args.get("spatial_type", "avg"))
+      .dropout_ratio(args.get("dropout_ratio", 0.8))
+      .init_std(args.get("init_std", 0.001))
+      .is_shift(args.get("is_shift", true))
+      .temporal_pool(args.get("temporal_pool", false))
+      .consensus_dim(read_avg_consensus_dim(args));
+  // BaseHead's arguments, used by the training path.
+  args.get("multi_class", false);
+  args.get("label_smooth_eps", 0.0);
+  args.get("topk", std::vector<int64_t>{1, 5});
+  return std::make_shared<TSMHeadImpl>(o, read_head_loss(args));
+}
+
+}  // namespace
+
+TUBELET_REGISTER(HEADS, TSMHead, build_tsm_head);
+
+}  // namespace tubelet
