@@ -1,0 +1,48 @@
+// What Recognizer2D and Recognizer3D share (MMAction2's BaseRecognizer, test path): a
+// backbone, a head, and test_cfg's averaging of clip scores.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "tubelet/args.h"
+#include "tubelet/models/backbone.h"
+#include "tubelet/models/head.h"
+
+namespace tubelet {
+
+struct RecognizerTestCfg {
+  /// None, "score" (mean of scores) or "prob" (mean of softmax).
+  std::optional<std::string> average_clips;
+  bool feature_extraction = false;
+};
+
+class BaseRecognizerImpl : public torch::nn::Module {
+ public:
+  BaseRecognizerImpl(std::shared_ptr<Backbone> backbone, std::shared_ptr<Head> cls_head,
+                     RecognizerTestCfg test_cfg);
+
+  // Class scores of a batch of videos, averaged over their clips/crops as test_cfg says.
+  virtual torch::Tensor forward_test(const torch::Tensor& imgs) = 0;
+  // The head's raw scores, as forward_dummy gives them.
+  virtual torch::Tensor forward_dummy(const torch::Tensor& imgs) = 0;
+  // The backbone's (last requested) feature map.
+  torch::Tensor extract_feat(const torch::Tensor& x);
+
+  std::shared_ptr<Backbone> backbone;
+  std::shared_ptr<Head> cls_head;
+  RecognizerTestCfg test_cfg;
+
+ protected:
+  torch::Tensor average_clip(const torch::Tensor& cls_score, int64_t num_segs) const;
+};
+
+// The config side shared by the recognizers: backbone, cls_head, train_cfg and test_cfg.
+struct RecognizerParts {
+  std::shared_ptr<Backbone> backbone;
+  std::shared_ptr<Head> cls_head;
+  RecognizerTestCfg test_cfg;
+};
+RecognizerParts read_recognizer_parts(Args& args);
+
+}  // namespace tubelet

@@ -1,0 +1,43 @@
+#include "tubelet/models/heads/i3d_head.h"
+
+#include "tubelet/models/heads/base_head.h"
+#include "tubelet/models/registries.h"
+#include "tubelet/models/weight_init.h"
+
+namespace tubelet {
+
+I3DHeadImpl::I3DHeadImpl(const I3DHeadOptions& o, std::shared_ptr<Loss> loss)
+    : options(o), loss_cls(std::move(loss)) {
+  if (loss_cls) register_module("loss_cls", loss_cls);
+  if (o.dropout_ratio() != 0)
+    dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
+  fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
+  normal_init(*fc_cls_, 0, o.init_std());
+}
+
+torch::Tensor I3DHeadImpl::forward_scores(const torch::Tensor& input, int64_t /*num_segs*/) {
+  torch::Tensor x = input;  // [N, C, T, H, W]
+  if (options.spatial_type() == "avg") x = torch::adaptive_avg_pool3d(x, {1, 1, 1});
+  if (dropout_) x = dropout_(x);
+  return fc_cls_(x.view({x.size(0), -1}));
+}
+
+namespace {
+
+std::shared_ptr<torch::nn::Module> build_i3d_head(Args& args) {
+  I3DHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
+  o.spatial_type(args.get("spatial_type", "avg"))
+      .dropout_ratio(args.get("dropout_ratio", 0.5))
+      .init_std(args.get("init_std", 0.01));
+  // BaseHead's arguments, used by the training path.
+  args.get("multi_class", false);
+  args.get("label_smooth_eps", 0.0);
+  args.get("topk", std::vector<int64_t>{1, 5});
+  return std::make_shared<I3DHeadImpl>(o, read_head_loss(args));
+}
+
+}  // namespace
+
+TUBELET_REGISTER(HEADS, I3DHead, build_i3d_head);
+
+}  // namespace tubelet

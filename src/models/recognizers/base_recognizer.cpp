@@ -1,0 +1,72 @@
+#include "tubelet/models/recognizers/base_recognizer.h"
+
+#include "tubelet/models/registries.h"
+
+namespace tubelet {
+
+BaseRecognizerImpl::BaseRecognizerImpl(std::shared_ptr<Backbone> backbone_,
+                                       std::shared_ptr<Head> cls_head_, RecognizerTestCfg test_cfg_)
+    : backbone(std::move(backbone_)),
+      cls_head(std::move(cls_head_)),
+      test_cfg(std::move(test_cfg_)) {
+  register_module("backbone", backbone);
+  if (cls_head) register_module("cls_head", cls_head);
+}
+
+torch::Tensor BaseRecognizerImpl::extract_feat(const torch::Tensor& x) {
+  return backbone->forward_features(x).back();
+}
+
+torch::Tensor BaseRecognizerImpl::average_clip(const torch::Tensor& cls_score,
+                                               int64_t num_segs) const {
+  if (!test_cfg.average_clips) return cls_score;
+  torch::Tensor s = cls_score.view({cls_score.size(0) / num_segs, num_segs, -1});
+  if (*test_cfg.average_clips == "prob") return torch::softmax(s, 2).mean(1);
+  return s.mean(1);
+}
+
+namespace {
+
+RecognizerTestCfg read_test_cfg(Args& args) {
+  RecognizerTestCfg cfg;
+  const Value* v = args.find("test_cfg");
+  if (!v || v->is_none()) return cfg;
+  Args t(*v, "test_cfg", args.path() + ".test_cfg");
+  cfg.average_clips = t.get<std::optional<std::string>>("average_clips", std::nullopt);
+  if (cfg.average_clips && *cfg.average_clips != "score" && *cfg.average_clips != "prob")
+    throw t.error("average_clips", "average_clips must be 'score', 'prob' or None");
+  cfg.feature_extraction = t.get("feature_extraction", false);
+  t.get<std::optional<int64_t>>("max_testing_views", std::nullopt);  // one pass holds all views
+  t.finish();
+  return cfg;
+}
+
+template <class T>
+std::shared_ptr<T> build_part(ModuleRegistry& registry, const Value& cfg, const std::string& path,
+                              const char* what) {
+  auto part = std::dynamic_pointer_cast<T>(registry.build(cfg, {path}));
+  if (!part)
+    throw ConfigError(path + ": '" + cfg.as_dict().at("type").as_str() + "' is not a " + what +
+                          " (its class does not derive tubelet::" + what + ")",
+                      cfg.location());
+  return part;
+}
+
+}  // namespace
+
+RecognizerParts read_recognizer_parts(Args& args) {
+  RecognizerParts parts;
+  parts.backbone = build_part<Backbone>(BACKBONES(), args.required<Value>("backbone"),
+                                        args.path() + ".backbone", "Backbone");
+  if (const Value* neck = args.find("neck"); neck && !neck->is_none())
+    throw args.error("neck", "necks are not supported yet");
+  if (const Value* h = args.find("cls_head"); h && !h->is_none())
+    parts.cls_head = build_part<Head>(HEADS(), *h, args.path() + ".cls_head", "Head");
+  Value train_cfg = args.get<Value>("train_cfg", Value());
+  if (!train_cfg.is_none() && !(train_cfg.is_dict() && train_cfg.as_dict().empty()))
+    throw args.error("train_cfg", "train_cfg options are not supported yet (only None)");
+  parts.test_cfg = read_test_cfg(args);
+  return parts;
+}
+
+}  // namespace tubelet

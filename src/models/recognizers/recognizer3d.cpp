@@ -1,0 +1,41 @@
+#include "tubelet/models/recognizers/recognizer3d.h"
+
+#include "tubelet/models/registries.h"
+
+namespace tubelet {
+
+namespace {
+// [N, num_clips, C, T, H, W] -> [N * num_clips, C, T, H, W].
+torch::Tensor flatten_clips(const torch::Tensor& imgs) {
+  TORCH_CHECK(imgs.dim() == 6, "Recognizer3D expects [N, num_clips, C, T, H, W], got ",
+              imgs.sizes());
+  return imgs.reshape({-1, imgs.size(2), imgs.size(3), imgs.size(4), imgs.size(5)});
+}
+}  // namespace
+
+torch::Tensor Recognizer3DImpl::forward_dummy(const torch::Tensor& imgs) {
+  return cls_head->forward_scores(extract_feat(flatten_clips(imgs)), 1);
+}
+
+torch::Tensor Recognizer3DImpl::forward_test(const torch::Tensor& imgs) {
+  int64_t num_clips = imgs.size(1);
+  torch::Tensor feat = extract_feat(flatten_clips(imgs));
+  if (test_cfg.feature_extraction) {
+    // MMAction2 pools every dim but channels, then averages the clips of a video.
+    std::vector<int64_t> dims;
+    for (int64_t d = 2; d < feat.dim(); ++d) dims.push_back(d);
+    return feat.mean(dims).reshape({imgs.size(0), num_clips, -1}).mean(1);
+  }
+  return average_clip(cls_head->forward_scores(feat, 1), num_clips);
+}
+
+namespace {
+std::shared_ptr<torch::nn::Module> build_recognizer3d(Args& args) {
+  RecognizerParts p = read_recognizer_parts(args);
+  return std::make_shared<Recognizer3DImpl>(p.backbone, p.cls_head, p.test_cfg);
+}
+}  // namespace
+
+TUBELET_REGISTER(RECOGNIZERS, Recognizer3D, build_recognizer3d);
+
+}  // namespace tubelet
