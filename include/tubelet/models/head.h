@@ -1,15 +1,45 @@
-// What recognizers need from a head registered in HEADS.
+// What recognizers need from a head registered in HEADS: class scores from features, and
+// MMAction2's BaseHead.loss on them.
 #pragma once
 
 #include <torch/nn/module.h>
 
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tubelet/models/loss.h"
+
 namespace tubelet {
 
-// What recognizers need from a head registered in HEADS: class scores from features.
+// BaseHead's loss settings.
+struct HeadLossOptions {
+  int64_t num_classes = 0;
+  bool multi_class = false;
+  double label_smooth_eps = 0.0;
+  std::vector<int64_t> topk{1, 5};
+};
+
+// Named losses and metrics in MMAction2's order ("top1_acc", "top5_acc", "loss_cls").
+using LossDict = std::vector<std::pair<std::string, torch::Tensor>>;
+
 class Head : public torch::nn::Module {
  public:
   // `num_segs` is how many segments (clips) of one video are stacked along the batch.
   virtual torch::Tensor forward_scores(const torch::Tensor& x, int64_t num_segs) = 0;
+
+  // BaseHead.loss: top-k accuracies for single-label targets, label smoothing for
+  // multi-class ones, then loss_cls.
+  LossDict loss(const torch::Tensor& cls_score, const torch::Tensor& labels);
+
+ protected:
+  // Called by the concrete head's constructor; registers the loss as "loss_cls".
+  void set_loss(std::shared_ptr<Loss> loss_cls, HeadLossOptions options);
+
+ private:
+  std::shared_ptr<Loss> loss_cls_;
+  HeadLossOptions loss_options_;
 };
 
 }  // namespace tubelet

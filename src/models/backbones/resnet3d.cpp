@@ -94,7 +94,8 @@ Value type_cfg(const char* type, bool requires_grad = false, bool inplace = fals
 std::vector<std::vector<int64_t>> read_per_stage(Args& args, const char* key, int64_t stages,
                                                  int64_t fallback) {
   const Value* v = args.find(key);
-  std::vector<std::vector<int64_t>> out(static_cast<size_t>(stages), std::vector<int64_t>{fallback});
+  std::vector<std::vector<int64_t>> out(static_cast<size_t>(stages),
+                                        std::vector<int64_t>{fallback});
   if (!v) return out;
   if (v->is_int())
     return std::vector<std::vector<int64_t>>(static_cast<size_t>(stages), {v->as_int()});

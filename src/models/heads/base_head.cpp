@@ -1,5 +1,6 @@
 #include "tubelet/models/heads/base_head.h"
 
+#include "tubelet/evaluation/top_k_accuracy.h"
 #include "tubelet/models/registries.h"
 
 namespace tubelet {
@@ -12,6 +13,44 @@ std::shared_ptr<Loss> read_head_loss(Args& args) {
   auto loss = std::dynamic_pointer_cast<Loss>(LOSSES().build(cfg, {args.path() + ".loss_cls"}));
   if (!loss) throw args.error("loss_cls", "loss_cls must name a loss (a tubelet::Loss)");
   return loss;
+}
+
+HeadLossOptions read_head_loss_options(Args& args) {
+  HeadLossOptions o;
+  o.num_classes = args.required<int64_t>("num_classes");
+  o.multi_class = args.get("multi_class", false);
+  o.label_smooth_eps = args.get("label_smooth_eps", 0.0);
+  o.topk = args.get("topk", std::vector<int64_t>{1, 5});
+  for (int64_t k : o.topk)
+    if (k < 1) throw args.error("topk", "topk values must be positive");
+  return o;
+}
+
+void Head::set_loss(std::shared_ptr<Loss> loss_cls, HeadLossOptions options) {
+  loss_cls_ = register_module("loss_cls", std::move(loss_cls));
+  loss_options_ = std::move(options);
+}
+
+LossDict Head::loss(const torch::Tensor& cls_score, const torch::Tensor& labels_in) {
+  TORCH_CHECK(loss_cls_, "this head has no loss_cls");
+  torch::Tensor labels = labels_in;
+  const HeadLossOptions& o = loss_options_;
+  if (labels.dim() == 0) {
+    labels = labels.unsqueeze(0);
+  } else if (labels.dim() == 1 && labels.size(0) == o.num_classes && cls_score.size(0) == 1) {
+    labels = labels.unsqueeze(0);  // one soft label for a batch of one
+  }
+  LossDict losses;
+  if (!o.multi_class && cls_score.sizes() != labels.sizes()) {
+    std::vector<double> acc = top_k_accuracy(cls_score, labels, o.topk);
+    for (size_t i = 0; i < acc.size(); ++i)
+      losses.emplace_back("top" + std::to_string(o.topk[i]) + "_acc",
+                          torch::tensor(acc[i], cls_score.options().dtype(torch::kDouble)));
+  } else if (o.multi_class && o.label_smooth_eps != 0) {
+    labels = (1 - o.label_smooth_eps) * labels + o.label_smooth_eps / o.num_classes;
+  }
+  losses.emplace_back("loss_cls", loss_cls_->forward_loss(cls_score, labels));
+  return losses;
 }
 
 int64_t read_avg_consensus_dim(Args& args) {

@@ -6,9 +6,10 @@
 
 namespace tubelet {
 
-I3DHeadImpl::I3DHeadImpl(const I3DHeadOptions& o, std::shared_ptr<Loss> loss)
-    : options(o), loss_cls(std::move(loss)) {
-  if (loss_cls) register_module("loss_cls", loss_cls);
+I3DHeadImpl::I3DHeadImpl(const I3DHeadOptions& o, std::shared_ptr<Loss> loss,
+                         HeadLossOptions loss_options)
+    : options(o) {
+  set_loss(std::move(loss), std::move(loss_options));
   if (o.dropout_ratio() != 0)
     dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
   fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
@@ -29,11 +30,7 @@ std::shared_ptr<torch::nn::Module> build_i3d_head(Args& args) {
   o.spatial_type(args.get("spatial_type", "avg"))
       .dropout_ratio(args.get("dropout_ratio", 0.5))
       .init_std(args.get("init_std", 0.01));
-  // BaseHead's arguments, used by the training path.
-  args.get("multi_class", false);
-  args.get("label_smooth_eps", 0.0);
-  args.get("topk", std::vector<int64_t>{1, 5});
-  return std::make_shared<I3DHeadImpl>(o, read_head_loss(args));
+  return std::make_shared<I3DHeadImpl>(o, read_head_loss(args), read_head_loss_options(args));
 }
 
 }  // namespace

@@ -6,9 +6,10 @@
 
 namespace tubelet {
 
-TSMHeadImpl::TSMHeadImpl(const TSMHeadOptions& o, std::shared_ptr<Loss> loss)
-    : options(o), loss_cls(std::move(loss)) {
-  if (loss_cls) register_module("loss_cls", loss_cls);
+TSMHeadImpl::TSMHeadImpl(const TSMHeadOptions& o, std::shared_ptr<Loss> loss,
+                         HeadLossOptions loss_options)
+    : options(o) {
+  set_loss(std::move(loss), std::move(loss_options));
   if (o.dropout_ratio() != 0)
     dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
   fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
@@ -38,11 +39,7 @@ std::shared_ptr<torch::nn::Module> build_tsm_head(Args& args) {
       .is_shift(args.get("is_shift", true))
       .temporal_pool(args.get("temporal_pool", false))
       .consensus_dim(read_avg_consensus_dim(args));
-  // BaseHead's arguments, used by the training path.
-  args.get("multi_class", false);
-  args.get("label_smooth_eps", 0.0);
-  args.get("topk", std::vector<int64_t>{1, 5});
-  return std::make_shared<TSMHeadImpl>(o, read_head_loss(args));
+  return std::make_shared<TSMHeadImpl>(o, read_head_loss(args), read_head_loss_options(args));
 }
 
 }  // namespace

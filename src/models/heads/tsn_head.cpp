@@ -7,9 +7,10 @@
 
 namespace tubelet {
 
-TSNHeadImpl::TSNHeadImpl(const TSNHeadOptions& o, std::shared_ptr<Loss> loss)
-    : options(o), loss_cls(std::move(loss)) {
-  if (loss_cls) register_module("loss_cls", loss_cls);
+TSNHeadImpl::TSNHeadImpl(const TSNHeadOptions& o, std::shared_ptr<Loss> loss,
+                         HeadLossOptions loss_options)
+    : options(o) {
+  set_loss(std::move(loss), std::move(loss_options));
   if (o.dropout_ratio() != 0)
     dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
   fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
@@ -38,12 +39,9 @@ std::shared_ptr<torch::nn::Module> build_tsn_head(Args& args) {
   TSNHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
   o.spatial_type(args.get("spatial_type", "avg"))
       .dropout_ratio(args.get("dropout_ratio", 0.4))
-      .init_std(args.get("init_std", 0.01))
-      .multi_class(args.get("multi_class", false))
-      .label_smooth_eps(args.get("label_smooth_eps", 0.0))
-      .topk(args.get("topk", std::vector<int64_t>{1, 5}));
+      .init_std(args.get("init_std", 0.01));
   o.consensus_dim(read_avg_consensus_dim(args));
-  return std::make_shared<TSNHeadImpl>(o, read_head_loss(args));
+  return std::make_shared<TSNHeadImpl>(o, read_head_loss(args), read_head_loss_options(args));
 }
 
 }  // namespace

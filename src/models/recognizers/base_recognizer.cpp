@@ -17,6 +17,11 @@ torch::Tensor BaseRecognizerImpl::extract_feat(const torch::Tensor& x) {
   return backbone->forward_features(x).back();
 }
 
+LossDict BaseRecognizerImpl::forward_train(const torch::Tensor& imgs, const torch::Tensor& labels) {
+  TORCH_CHECK(cls_head, "training needs a cls_head");
+  return cls_head->loss(clip_scores(imgs), labels.squeeze());
+}
+
 torch::Tensor BaseRecognizerImpl::average_clip(const torch::Tensor& cls_score,
                                                int64_t num_segs) const {
   if (!test_cfg.average_clips) return cls_score;

@@ -5,7 +5,6 @@
 #include <torch/nn/modules/linear.h>
 
 #include "tubelet/models/head.h"
-#include "tubelet/models/loss.h"
 
 namespace tubelet {
 
@@ -21,12 +20,12 @@ struct I3DHeadOptions {
 
 class I3DHeadImpl : public Head {
  public:
-  I3DHeadImpl(const I3DHeadOptions& options, std::shared_ptr<Loss> loss_cls);
+  I3DHeadImpl(const I3DHeadOptions& options, std::shared_ptr<Loss> loss_cls,
+              HeadLossOptions loss_options);
   // x [N, C, T, H, W] -> [N, num_classes]; num_segs is not used.
   torch::Tensor forward_scores(const torch::Tensor& x, int64_t num_segs) override;
 
   I3DHeadOptions options;
-  std::shared_ptr<Loss> loss_cls;
 
  private:
   torch::nn::Linear fc_cls_{nullptr};

@@ -6,7 +6,6 @@
 #include <torch/nn/modules/linear.h>
 
 #include "tubelet/models/head.h"
-#include "tubelet/models/loss.h"
 
 namespace tubelet {
 
@@ -26,12 +25,12 @@ struct TSMHeadOptions {
 
 class TSMHeadImpl : public Head {
  public:
-  TSMHeadImpl(const TSMHeadOptions& options, std::shared_ptr<Loss> loss_cls);
+  TSMHeadImpl(const TSMHeadOptions& options, std::shared_ptr<Loss> loss_cls,
+              HeadLossOptions loss_options);
   // `num_segs` is not used: MMAction2's TSMHead groups by its own num_segments.
   torch::Tensor forward_scores(const torch::Tensor& x, int64_t num_segs) override;
 
   TSMHeadOptions options;
-  std::shared_ptr<Loss> loss_cls;
 
  private:
   torch::nn::Linear fc_cls_{nullptr};

@@ -7,7 +7,6 @@
 
 #include "tubelet/args.h"
 #include "tubelet/models/head.h"
-#include "tubelet/models/loss.h"
 
 namespace tubelet {
 
@@ -22,20 +21,16 @@ struct TSNHeadOptions {
   TORCH_ARG(int64_t, consensus_dim) = 1;
   TORCH_ARG(double, dropout_ratio) = 0.4;
   TORCH_ARG(double, init_std) = 0.01;
-  // BaseHead's arguments.
-  TORCH_ARG(bool, multi_class) = false;
-  TORCH_ARG(double, label_smooth_eps) = 0.0;
-  TORCH_ARG(std::vector<int64_t>, topk) = {1, 5};
 };
 
 class TSNHeadImpl : public Head {
  public:
-  TSNHeadImpl(const TSNHeadOptions& options, std::shared_ptr<Loss> loss_cls);
+  TSNHeadImpl(const TSNHeadOptions& options, std::shared_ptr<Loss> loss_cls,
+              HeadLossOptions loss_options);
   torch::Tensor forward_scores(const torch::Tensor& x, int64_t num_segs) override;
   void init_weights();
 
   TSNHeadOptions options;
-  std::shared_ptr<Loss> loss_cls;
 
  private:
   torch::nn::Linear fc_cls_{nullptr};

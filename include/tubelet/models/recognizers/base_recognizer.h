@@ -26,6 +26,9 @@ class BaseRecognizerImpl : public torch::nn::Module {
   virtual torch::Tensor forward_test(const torch::Tensor& imgs) = 0;
   // The head's raw scores, as forward_dummy gives them.
   virtual torch::Tensor forward_dummy(const torch::Tensor& imgs) = 0;
+  // Training: the head's losses and accuracies for a batch and its labels ([N] or [N, 1]
+  // class indices, or [N, num_classes] soft/multi-hot labels).
+  LossDict forward_train(const torch::Tensor& imgs, const torch::Tensor& labels);
   // The backbone's (last requested) feature map.
   torch::Tensor extract_feat(const torch::Tensor& x);
 
@@ -34,6 +37,8 @@ class BaseRecognizerImpl : public torch::nn::Module {
   RecognizerTestCfg test_cfg;
 
  protected:
+  // The head's scores for every clip of the batch, one row per clip.
+  virtual torch::Tensor clip_scores(const torch::Tensor& imgs) = 0;
   torch::Tensor average_clip(const torch::Tensor& cls_score, int64_t num_segs) const;
 };
 

@@ -12,6 +12,9 @@ class Recognizer3DImpl : public BaseRecognizerImpl {
   // imgs [N, num_clips, C, T, H, W] -> [N, num_classes].
   torch::Tensor forward_test(const torch::Tensor& imgs) override;
   torch::Tensor forward_dummy(const torch::Tensor& imgs) override;
+
+ protected:
+  torch::Tensor clip_scores(const torch::Tensor& imgs) override { return forward_dummy(imgs); }
 };
 TORCH_MODULE(Recognizer3D);
 
