@@ -27,7 +27,8 @@ namespace {
 
 std::shared_ptr<torch::nn::Module> build_i3d_head(Args& args) {
   I3DHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
-  o.spatial_type(args.get("spatial_type", "avg"))
+  // None (or anything but "avg") means no spatial pooling, as in MMAction2.
+  o.spatial_type(args.get<std::optional<std::string>>("spatial_type", "avg").value_or(""))
       .dropout_ratio(args.get("dropout_ratio", 0.5))
       .init_std(args.get("init_std", 0.01));
   return std::make_shared<I3DHeadImpl>(o, read_head_loss(args), read_head_loss_options(args));

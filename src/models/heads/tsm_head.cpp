@@ -33,7 +33,7 @@ namespace {
 std::shared_ptr<torch::nn::Module> build_tsm_head(Args& args) {
   TSMHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
   o.num_segments(args.get<int64_t>("num_segments", 8))
-      .spatial_type(args.get("spatial_type", "avg"))
+      .spatial_type(args.get<std::optional<std::string>>("spatial_type", "avg").value_or(""))
       .dropout_ratio(args.get("dropout_ratio", 0.8))
       .init_std(args.get("init_std", 0.001))
       .is_shift(args.get("is_shift", true))

@@ -37,7 +37,8 @@ namespace {
 
 std::shared_ptr<torch::nn::Module> build_tsn_head(Args& args) {
   TSNHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
-  o.spatial_type(args.get("spatial_type", "avg"))
+  // None (or anything but "avg") means no spatial pooling, as in MMAction2.
+  o.spatial_type(args.get<std::optional<std::string>>("spatial_type", "avg").value_or(""))
       .dropout_ratio(args.get("dropout_ratio", 0.4))
       .init_std(args.get("init_std", 0.01));
   o.consensus_dim(read_avg_consensus_dim(args));
