@@ -1,6 +1,8 @@
 // Registries and Args: building from config dicts, and every error a user can meet.
 #include <gtest/gtest.h>
 
+#include "support/paths.h"
+
 #include "tubelet/config/config.h"
 #include "tubelet/data/registries.h"
 #include "tubelet/engine/registries.h"
@@ -10,6 +12,8 @@
 
 namespace tubelet {
 namespace {
+
+using test::error_of;
 
 struct Shape {
   virtual ~Shape() = default;
@@ -39,15 +43,6 @@ Registry<Shape>& SHAPES() {
 }
 
 TUBELET_REGISTER(SHAPES, Rect, Rect::from_config);
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 Value module_cfg(const std::string& text) {
   return load_config_text(text, "/tmp/configs/x.py").at("m");

@@ -1,6 +1,8 @@
 // mmcv's ConvModule and layer builders: checkpoint names, forward, initialisation, errors.
 #include <gtest/gtest.h>
 
+#include "support/paths.h"
+
 #include <torch/torch.h>
 
 #include "tubelet/config/config.h"
@@ -9,6 +11,8 @@
 
 namespace tubelet {
 namespace {
+
+using test::error_of;
 
 Value cfg(const std::string& text) {
   return load_config_text("c = " + text + "\n", "/tmp/m.py").at("c");
@@ -19,15 +23,6 @@ std::vector<std::string> state_keys(torch::nn::Module& m) {
   for (const auto& p : m.named_parameters()) keys.push_back(p.key());
   for (const auto& b : m.named_buffers()) keys.push_back(b.key());
   return keys;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(ConvModule, NamesMatchMmcvCheckpoints) {

@@ -14,6 +14,8 @@
 namespace tubelet {
 namespace {
 
+using test::error_of;
+
 std::shared_ptr<torch::nn::Module> build(const std::string& model_text) {
   return build_model(load_config_text("model = " + model_text + "\n", "/tmp/tsn.py").at("model"));
 }
@@ -22,15 +24,6 @@ int64_t count_parameters(torch::nn::Module& m) {
   int64_t n = 0;
   for (const auto& p : m.parameters()) n += p.numel();
   return n;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(ResNet, ParameterCountsMatchTorchvision) {

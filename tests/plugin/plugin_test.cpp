@@ -14,14 +14,7 @@
 namespace tubelet {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::error_of;
 
 const std::filesystem::path kPlugin = TUBELET_TEST_PLUGIN;
 const std::filesystem::path kDuplicate = TUBELET_TEST_PLUGIN_DUPLICATE;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "tubelet/config/value.h"
@@ -45,6 +46,9 @@ std::string read_text(const std::filesystem::path& p);
 }  // namespace tubelet::test
 
 namespace tubelet::test {
+
+// The what() of the exception `f` throws, or "no error".
+std::string error_of(const std::function<void()>& f);
 
 // A golden JSON value with the golden files' encodings decoded back to Python's types:
 // {"__tuple__": [...]}, {"__dict__": [[k, v], ...]}, {"__range__": [...]}, {"__float__": "inf"}.

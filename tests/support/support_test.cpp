@@ -38,6 +38,15 @@ std::string read_text(const std::filesystem::path& p) {
 
 namespace tubelet::test {
 
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 Value decode_golden(const Value& v) {
   if (v.is_list()) {
     List items;
