@@ -88,13 +88,54 @@ TEST(ResNet, BadArgumentsAreClearErrors) {
             }).find("out_indices must be below num_stages"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              build("dict(type='ResNet', depth=18, pretrained='x.pth')");
-            }).find("not supported yet"),
+              build("dict(type='ResNet', depth=18, pretrained='torchvision://resnet18')");
+            }).find("needs a download"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              build("dict(type='ResNet', depth=18, pretrained='/nonexistent/x.pth')");
+            }).find("/nonexistent/x.pth"),
             std::string::npos);
   EXPECT_NE(error_of([] {
               build("dict(type='ResNet', depth=18, norm_cfg=dict(type='BX'))");
             }).find("'BX' is not in the NORM_LAYERS registry"),
             std::string::npos);
+}
+
+TEST(ResNet, LoadsTorchvisionNamedWeights) {
+  torch::manual_seed(0);
+  auto source = build("dict(type='ResNet', depth=18)");
+  // The same weights under torchvision's names, plus its classifier.
+  checkpoint::StateDict tv;
+  auto rename = [](std::string key) {
+    auto swap = [&](const std::string& from, const std::string& to) {
+      size_t p = key.find(from);
+      if (p != std::string::npos) key.replace(p, from.size(), to);
+    };
+    swap("downsample.conv.", "downsample.0.");
+    swap("downsample.bn.", "downsample.1.");
+    for (const char* n : {"1", "2", "3"}) {
+      swap(std::string("conv") + n + ".conv.", std::string("conv") + n + ".");
+      swap(std::string("conv") + n + ".bn.", std::string("bn") + n + ".");
+    }
+    return key;
+  };
+  for (const auto& p : source->named_parameters())
+    tv.insert(rename(p.key()), p.value().detach().clone());
+  for (const auto& b : source->named_buffers()) tv.insert(rename(b.key()), b.value().clone());
+  tv.insert("fc.weight", torch::zeros({1000, 512}));
+  ASSERT_TRUE(tv.contains("layer2.0.downsample.0.weight"));
+  ASSERT_TRUE(tv.contains("bn1.running_var"));
+  test::TempDir dir;
+  std::string path = (dir.path() / "resnet18_tv.pth").string();
+  checkpoint::save_checkpoint(path, tv);
+  torch::manual_seed(1);
+  auto loaded = build("dict(type='ResNet', depth=18, pretrained='" + path + "')");
+  auto expected = source->named_parameters();
+  for (const auto& p : loaded->named_parameters())
+    EXPECT_TRUE(torch::equal(p.value(), expected[p.key()])) << p.key();
+  auto expected_buffers = source->named_buffers();
+  for (const auto& b : loaded->named_buffers())
+    EXPECT_TRUE(torch::equal(b.value(), expected_buffers[b.key()])) << b.key();
 }
 
 const char* kTsnR18TwoStage =

@@ -1,6 +1,10 @@
 #include "tubelet/models/backbones/resnet.h"
 
+#include <iostream>
 #include <map>
+#include <set>
+
+#include "tubelet/checkpoint/checkpoint.h"
 
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
@@ -146,9 +150,10 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) : options(o) {
       throw ConfigError(o.path() + ": out_indices must be below num_stages");
   if (o.style() != "pytorch" && o.style() != "caffe")
     throw ConfigError(o.path() + ": style must be 'pytorch' or 'caffe'");
-  if (o.pretrained() && !o.pretrained()->empty())
-    throw ConfigError(o.path() + ": loading pretrained weights ('" + *o.pretrained() +
-                      "') is not supported yet; use pretrained=None");
+  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
+    throw ConfigError(o.path() + ": pretrained='" + *o.pretrained() +
+                      "' needs a download, and Tubelet reads local files only: give the path "
+                      "of the .pth file");
 
   conv1_ = register_module("conv1", ConvModule(ConvModuleOptions(o.in_channels(), 64, {7})
                                                    .stride({2})
@@ -171,6 +176,55 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) : options(o) {
   }
   feat_dim_ = expansion * (64 << (stages - 1));
   init_weights();
+  if (o.pretrained()) load_pretrained(*o.pretrained());
+}
+
+void ResNetImpl::load_pretrained(const std::string& path) {
+  if (!options.torchvision_pretrain()) {
+    auto report = checkpoint::load_state_dict(*this, checkpoint::load_checkpoint(path).state_dict);
+    if (!report.ok()) std::cerr << report.message() << "\n";
+    return;
+  }
+  // torchvision's names: layerX.Y.convN / bnN and downsample.0 / .1 instead of ConvModule's
+  // convN.conv / convN.bn and downsample.conv / .bn. Only tensors of the same shape are taken.
+  checkpoint::LoadOptions keep_keys;
+  keep_keys.revise_keys.clear();
+  checkpoint::StateDict tv = checkpoint::load_checkpoint(path, keep_keys).state_dict;
+  std::set<std::string> loaded;
+  torch::NoGradGuard no_grad;
+  auto copy = [&](const std::string& key, torch::Tensor& target, bool required) {
+    const torch::Tensor* source = tv.find(key);
+    if (!source) {
+      if (required) throw ConfigError(options.path() + ": '" + key + "' is missing from " + path);
+      return;
+    }
+    if (source->sizes() != target.sizes()) return;
+    target.copy_(*source);
+    loaded.insert(key);
+  };
+  for (const auto& item : named_modules("", /*include_self=*/false)) {
+    auto* conv_module = item.value()->as<ConvModuleImpl>();
+    if (!conv_module) continue;
+    const std::string& name = item.key();
+    bool downsample = name.find("downsample") != std::string::npos;
+    std::string conv_name = downsample ? name + ".0" : name;
+    std::string bn_name = downsample ? name + ".1" : name;
+    if (!downsample)  // Python's name.replace('conv', 'bn')
+      for (size_t p; (p = bn_name.find("conv")) != std::string::npos;) bn_name.replace(p, 4, "bn");
+    for (auto& param : conv_module->conv()->named_parameters(false))
+      copy(conv_name + "." + param.key(), param.value(), param.key() == "weight");
+    if (!conv_module->with_norm()) continue;
+    for (auto& param : conv_module->norm()->named_parameters(false))
+      copy(bn_name + "." + param.key(), param.value(), true);
+    for (auto& buffer : conv_module->norm()->named_buffers(false))
+      copy(bn_name + "." + buffer.key(), buffer.value(), false);
+  }
+  std::string remaining;
+  for (const auto& item : tv)
+    if (!loaded.count(item.key())) remaining += (remaining.empty() ? "" : ", ") + item.key();
+  if (!remaining.empty())
+    std::cerr << "These parameters in pretrained checkpoint are not loaded: {" << remaining
+              << "}\n";
 }
 
 torch::nn::Sequential ResNetImpl::make_res_layer(int64_t planes, int64_t blocks, int64_t stride,

@@ -19,7 +19,7 @@ namespace tubelet {
 struct ResNetOptions {
   explicit ResNetOptions(int64_t depth) : depth_(depth) {}
   TORCH_ARG(int64_t, depth);
-  /// A checkpoint path, or None for kaiming/constant initialisation.
+  /// A local checkpoint path, or None for kaiming/constant initialisation.
   TORCH_ARG(std::optional<std::string>, pretrained);
   TORCH_ARG(bool, torchvision_pretrain) = true;
   TORCH_ARG(int64_t, in_channels) = 3;
@@ -53,6 +53,9 @@ class ResNetImpl : public Backbone {
   // Applies frozen_stages, norm_eval and partial_bn on top of the usual mode switch.
   void train(bool on = true) override;
   void init_weights();
+  // MMAction2's init from a checkpoint: torchvision's names when torchvision_pretrain, else
+  // the model's own (not strict; the mismatch report goes to stderr).
+  void load_pretrained(const std::string& path);
 
   int64_t feat_dim() const { return feat_dim_; }
   // The stages layer1..layerN, each a sequence of residual blocks.
