@@ -126,6 +126,14 @@ void throw_pending_registration_errors();
 #define TUBELET_CONCAT_INNER(a, b) a##b
 #define TUBELET_CONCAT(a, b) TUBELET_CONCAT_INNER(a, b)
 
+// Defines a named registry function once, in a .cpp: `TYPE& NAME()` returning a function-local
+// static, so that registrations running before other globals still find it.
+#define TUBELET_DEFINE_REGISTRY(TYPE, NAME) \
+  TYPE& NAME() {                            \
+    static TYPE registry(#NAME);            \
+    return registry;                        \
+  }
+
 // One line in a module's .cpp: TUBELET_REGISTER(BACKBONES, ResNet, ResNetImpl::from_config);
 #define TUBELET_REGISTER(REGISTRY, TYPE, CREATOR)                      \
   static const bool TUBELET_CONCAT(tubelet_registered_, __COUNTER__) = \

@@ -7,12 +7,6 @@
 
 namespace tubelet {
 
-#define TUBELET_DEFINE_REGISTRY(TYPE, NAME) \
-  TYPE& NAME() {                            \
-    static TYPE registry(#NAME);            \
-    return registry;                        \
-  }
-
 TUBELET_DEFINE_REGISTRY(ModuleRegistry, BACKBONES)
 TUBELET_DEFINE_REGISTRY(ModuleRegistry, NECKS)
 TUBELET_DEFINE_REGISTRY(ModuleRegistry, HEADS)
@@ -24,8 +18,6 @@ TUBELET_DEFINE_REGISTRY(Registry<OptimizerConstructor>, OPTIMIZER_BUILDERS)
 TUBELET_DEFINE_REGISTRY(Registry<Hook>, HOOKS)
 TUBELET_DEFINE_REGISTRY(Registry<Dataset>, DATASETS)
 TUBELET_DEFINE_REGISTRY(Registry<Transform>, PIPELINES)
-
-#undef TUBELET_DEFINE_REGISTRY
 
 // Created up front so that `list-modules` shows every registry, empty ones included.
 static const bool registries_created = [] {

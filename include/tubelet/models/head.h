@@ -3,6 +3,8 @@
 #pragma once
 
 #include <torch/nn/module.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
 
 #include <memory>
 #include <string>
@@ -36,8 +38,16 @@ class Head : public torch::nn::Module {
  protected:
   // Called by the concrete head's constructor; registers the loss as "loss_cls".
   void set_loss(std::shared_ptr<Loss> loss_cls, HeadLossOptions options);
+  // The classifier every MMAction2 head ends with: "dropout" (unless the ratio is 0), then
+  // "fc_cls", initialised normal(0, init_std) with a zero bias.
+  void set_classifier(int64_t in_channels, int64_t num_classes, double dropout_ratio,
+                      double init_std);
+  // Dropout, flatten to [N, C], fc_cls.
+  torch::Tensor classify(const torch::Tensor& x);
 
  private:
+  torch::nn::Linear fc_cls_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
   std::shared_ptr<Loss> loss_cls_;
   HeadLossOptions loss_options_;
 };

@@ -2,6 +2,7 @@
 
 #include "tubelet/evaluation/top_k_accuracy.h"
 #include "tubelet/models/registries.h"
+#include "tubelet/models/weight_init.h"
 
 namespace tubelet {
 
@@ -29,6 +30,18 @@ HeadLossOptions read_head_loss_options(Args& args) {
 void Head::set_loss(std::shared_ptr<Loss> loss_cls, HeadLossOptions options) {
   loss_cls_ = register_module("loss_cls", std::move(loss_cls));
   loss_options_ = std::move(options);
+}
+
+void Head::set_classifier(int64_t in_channels, int64_t num_classes, double dropout_ratio,
+                          double init_std) {
+  if (dropout_ratio != 0) dropout_ = register_module("dropout", torch::nn::Dropout(dropout_ratio));
+  fc_cls_ = register_module("fc_cls", torch::nn::Linear(in_channels, num_classes));
+  normal_init(*fc_cls_, 0, init_std);
+}
+
+torch::Tensor Head::classify(const torch::Tensor& x) {
+  torch::Tensor y = dropout_ ? dropout_(x) : x;
+  return fc_cls_(y.flatten(1));
 }
 
 LossDict Head::loss(const torch::Tensor& cls_score, const torch::Tensor& labels_in) {

@@ -2,7 +2,6 @@
 
 #include "tubelet/models/heads/base_head.h"
 #include "tubelet/models/registries.h"
-#include "tubelet/models/weight_init.h"
 
 namespace tubelet {
 
@@ -10,17 +9,13 @@ I3DHeadImpl::I3DHeadImpl(const I3DHeadOptions& o, std::shared_ptr<Loss> loss,
                          HeadLossOptions loss_options)
     : options(o) {
   set_loss(std::move(loss), std::move(loss_options));
-  if (o.dropout_ratio() != 0)
-    dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
-  fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
-  normal_init(*fc_cls_, 0, o.init_std());
+  set_classifier(o.in_channels(), o.num_classes(), o.dropout_ratio(), o.init_std());
 }
 
 torch::Tensor I3DHeadImpl::forward_scores(const torch::Tensor& input, int64_t /*num_segs*/) {
   torch::Tensor x = input;  // [N, C, T, H, W]
   if (options.spatial_type() == "avg") x = torch::adaptive_avg_pool3d(x, {1, 1, 1});
-  if (dropout_) x = dropout_(x);
-  return fc_cls_(x.view({x.size(0), -1}));
+  return classify(x);
 }
 
 namespace {

@@ -2,7 +2,6 @@
 
 #include "tubelet/models/heads/base_head.h"
 #include "tubelet/models/registries.h"
-#include "tubelet/models/weight_init.h"
 
 namespace tubelet {
 
@@ -10,18 +9,13 @@ TSMHeadImpl::TSMHeadImpl(const TSMHeadOptions& o, std::shared_ptr<Loss> loss,
                          HeadLossOptions loss_options)
     : options(o) {
   set_loss(std::move(loss), std::move(loss_options));
-  if (o.dropout_ratio() != 0)
-    dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
-  fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
-  normal_init(*fc_cls_, 0, o.init_std());
+  set_classifier(o.in_channels(), o.num_classes(), o.dropout_ratio(), o.init_std());
 }
 
 torch::Tensor TSMHeadImpl::forward_scores(const torch::Tensor& input, int64_t /*num_segs*/) {
   torch::Tensor x = input;  // [N * num_segs, C, H, W]
   if (options.spatial_type() == "avg") x = torch::adaptive_avg_pool2d(x, {1, 1});
-  x = torch::flatten(x, 1);
-  if (dropout_) x = dropout_(x);
-  torch::Tensor score = fc_cls_(x);  // [N * num_segs, num_classes]
+  torch::Tensor score = classify(x);  // [N * num_segs, num_classes]
   int64_t segments = options.is_shift() && options.temporal_pool() ? options.num_segments() / 2
                                                                    : options.num_segments();
   score = score.view({-1, segments, score.size(1)});

@@ -3,7 +3,6 @@
 #include "tubelet/models/heads/base_head.h"
 
 #include "tubelet/models/registries.h"
-#include "tubelet/models/weight_init.h"
 
 namespace tubelet {
 
@@ -11,14 +10,7 @@ TSNHeadImpl::TSNHeadImpl(const TSNHeadOptions& o, std::shared_ptr<Loss> loss,
                          HeadLossOptions loss_options)
     : options(o) {
   set_loss(std::move(loss), std::move(loss_options));
-  if (o.dropout_ratio() != 0)
-    dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout_ratio()));
-  fc_cls_ = register_module("fc_cls", torch::nn::Linear(o.in_channels(), o.num_classes()));
-  init_weights();
-}
-
-void TSNHeadImpl::init_weights() {
-  normal_init(*fc_cls_, 0, options.init_std());
+  set_classifier(o.in_channels(), o.num_classes(), o.dropout_ratio(), o.init_std());
 }
 
 torch::Tensor TSNHeadImpl::forward_scores(const torch::Tensor& input, int64_t num_segs) {
@@ -29,8 +21,7 @@ torch::Tensor TSNHeadImpl::forward_scores(const torch::Tensor& input, int64_t nu
   x = x.reshape(shape);                                   // [N, num_segs, C, 1, 1]
   x = x.mean(options.consensus_dim(), /*keepdim=*/true);  // AvgConsensus
   x = x.squeeze(1);                                       // [N, C, 1, 1]
-  if (dropout_) x = dropout_(x);
-  return fc_cls_(x.view({x.size(0), -1}));  // [N, num_classes]
+  return classify(x);                                     // [N, num_classes]
 }
 
 namespace {

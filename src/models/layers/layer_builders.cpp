@@ -4,15 +4,9 @@
 
 namespace tubelet {
 
-#define TUBELET_DEFINE_LAYER_REGISTRY(NAME) \
-  LayerRegistry& NAME() {                   \
-    static LayerRegistry registry(#NAME);   \
-    return registry;                        \
-  }
-TUBELET_DEFINE_LAYER_REGISTRY(CONV_LAYERS)
-TUBELET_DEFINE_LAYER_REGISTRY(NORM_LAYERS)
-TUBELET_DEFINE_LAYER_REGISTRY(ACTIVATION_LAYERS)
-#undef TUBELET_DEFINE_LAYER_REGISTRY
+TUBELET_DEFINE_REGISTRY(LayerRegistry, CONV_LAYERS)
+TUBELET_DEFINE_REGISTRY(LayerRegistry, NORM_LAYERS)
+TUBELET_DEFINE_REGISTRY(LayerRegistry, ACTIVATION_LAYERS)
 
 namespace {
 

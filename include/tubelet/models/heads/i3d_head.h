@@ -1,9 +1,6 @@
 // MMAction2's I3DHead: 3D average pooling, dropout, fc_cls.
 #pragma once
 
-#include <torch/nn/modules/dropout.h>
-#include <torch/nn/modules/linear.h>
-
 #include "tubelet/models/head.h"
 
 namespace tubelet {
@@ -26,10 +23,6 @@ class I3DHeadImpl : public Head {
   torch::Tensor forward_scores(const torch::Tensor& x, int64_t num_segs) override;
 
   I3DHeadOptions options;
-
- private:
-  torch::nn::Linear fc_cls_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
 };
 TORCH_MODULE(I3DHead);
 

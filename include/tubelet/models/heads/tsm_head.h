@@ -2,9 +2,6 @@
 // average over the `num_segments` frames of each clip.
 #pragma once
 
-#include <torch/nn/modules/dropout.h>
-#include <torch/nn/modules/linear.h>
-
 #include "tubelet/models/head.h"
 
 namespace tubelet {
@@ -31,10 +28,6 @@ class TSMHeadImpl : public Head {
   torch::Tensor forward_scores(const torch::Tensor& x, int64_t num_segs) override;
 
   TSMHeadOptions options;
-
- private:
-  torch::nn::Linear fc_cls_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
 };
 TORCH_MODULE(TSMHead);
 

@@ -2,9 +2,6 @@
 // then the classifier fc_cls (checkpoint keys cls_head.fc_cls.weight/bias).
 #pragma once
 
-#include <torch/nn/modules/dropout.h>
-#include <torch/nn/modules/linear.h>
-
 #include "tubelet/args.h"
 #include "tubelet/models/head.h"
 
@@ -28,13 +25,8 @@ class TSNHeadImpl : public Head {
   TSNHeadImpl(const TSNHeadOptions& options, std::shared_ptr<Loss> loss_cls,
               HeadLossOptions loss_options);
   torch::Tensor forward_scores(const torch::Tensor& x, int64_t num_segs) override;
-  void init_weights();
 
   TSNHeadOptions options;
-
- private:
-  torch::nn::Linear fc_cls_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
 };
 TORCH_MODULE(TSNHead);
 
