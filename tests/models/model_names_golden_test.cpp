@@ -33,7 +33,8 @@ TEST_P(ModelNamesGolden, NamedParametersMatchMmaction2) {
 
 INSTANTIATE_TEST_SUITE_P(Optim, ModelNamesGolden,
                          ::testing::Values("tsn_r18__default", "tsn_r18_frozen1__norm_decay_mult0",
-                                           "tsm_r18__tsm_ctor_fc_lr5_true"));
+                                           "tsm_r18__tsm_ctor_fc_lr5_true",
+                                           "mbv2_tsn__dwconv_decay_mult0"));
 
 }  // namespace
 }  // namespace tubelet
