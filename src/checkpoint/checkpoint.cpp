@@ -90,6 +90,14 @@ void model_state(const torch::nn::Module& module, const std::string& prefix,
 
 }  // namespace
 
+StateDict state_dict(const torch::nn::Module& module) {
+  std::vector<std::pair<std::string, torch::Tensor>> entries;
+  model_state(module, "", &entries);
+  StateDict out;
+  for (auto& [key, tensor] : entries) out.insert(key, tensor);
+  return out;
+}
+
 std::optional<Value> to_value(const PyObject& o) {
   return ValueConverter().convert(o, 0);
 }
@@ -210,7 +218,8 @@ Checkpoint load_checkpoint(const std::string& path, const LoadOptions& options) 
 }
 
 void save_checkpoint(const std::string& path, const StateDict& state_dict, const Value& meta,
-                     const Pickle& optimizer) {
+                     const Pickle& optimizer,
+                     const std::vector<std::pair<std::string, Pickle>>& extras) {
   PickleArena arena;
   PyObject* root = arena.make(Kind::Dict);
   PyObject* m = meta.is_none() ? arena.make(Kind::Dict) : to_pyobject(arena, meta);
@@ -222,6 +231,9 @@ void save_checkpoint(const std::string& path, const StateDict& state_dict, const
   root->entries.emplace_back(make_str(arena, "state_dict"), sd);
   if (optimizer.root)  // the node stays owned by its own arena, alive through `optimizer`
     root->entries.emplace_back(make_str(arena, "optimizer"), const_cast<PyObject*>(optimizer.root));
+  for (const auto& [key, extra] : extras)
+    if (extra.root)
+      root->entries.emplace_back(make_str(arena, key), const_cast<PyObject*>(extra.root));
   write_pth(path, *root);
 }
 

@@ -37,8 +37,10 @@ Checkpoint checkpoint_from(Pickle raw, const std::string& name, const LoadOption
 
 // Writes {meta, state_dict, optimizer} (mmcv's layout) atomically; `optimizer` may be an
 // empty Pickle (no optimizer key) or one from a loaded checkpoint or from to_pickle().
+// `extras` are further top-level entries (a runner's RNG state, for example).
 void save_checkpoint(const std::string& path, const StateDict& state_dict, const Value& meta = {},
-                     const Pickle& optimizer = {});
+                     const Pickle& optimizer = {},
+                     const std::vector<std::pair<std::string, Pickle>>& extras = {});
 
 // Config values and IValues (e.g. an optimizer's state) as pickle trees.
 PyObject* to_pyobject(PickleArena& arena, const Value& v);
@@ -47,6 +49,10 @@ Pickle to_pickle(const c10::IValue& v);
 // The config value of a pickle node; nullopt for what has no meaning here (tensors, bytes,
 // opaque objects). Inside containers such values are dropped.
 std::optional<Value> to_value(const PyObject& o);
+
+// The module's parameters and buffers in PyTorch's state_dict order (each module's
+// parameters, its buffers, then its children).
+StateDict state_dict(const torch::nn::Module& module);
 
 struct LoadReport {
   std::vector<std::string> missing_keys;  // without num_batches_tracked, as mmcv
