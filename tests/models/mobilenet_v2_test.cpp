@@ -6,6 +6,7 @@
 
 #include "models/models_misc_fixture.h"
 #include "tubelet/models/backbones/mobilenet_v2_tsm.h"
+#include "tubelet/models/recognizers/base_recognizer.h"
 
 namespace tubelet {
 namespace {
@@ -76,6 +77,23 @@ TEST(MobileNetV2TSM, ZooKeysAndShapesMatchMmaction2) {
   auto out =
       std::dynamic_pointer_cast<Backbone>(model)->forward_features(torch::randn({8, 3, 64, 64}));
   EXPECT_EQ(out.back().sizes(), (std::vector<int64_t>{8, 1280, 2, 2}));
+}
+
+TEST(MobileNetV2TSM, TrainsAndTestsInRecognizer2DWithTSMHead) {
+  auto model = std::dynamic_pointer_cast<BaseRecognizerImpl>(test::build_from_text(
+      "dict(type='Recognizer2D', backbone=dict(type='MobileNetV2TSM', widen_factor=0.1, "
+      "num_segments=2), cls_head=dict(type='TSMHead', num_segments=2, num_classes=3, "
+      "in_channels=1280), test_cfg=dict(average_clips='prob'))"));
+  ASSERT_TRUE(model);
+  model->train();
+  auto losses = model->forward_train(torch::randn({2, 2, 3, 32, 32}), torch::tensor({0, 2}));
+  EXPECT_EQ(losses.back().first, "loss_cls");
+  losses.back().second.backward();
+  EXPECT_TRUE(
+      model->named_parameters()["backbone.layer2.1.conv.0.net.conv.weight"].grad().defined());
+  model->eval();
+  EXPECT_EQ(model->forward_test(torch::randn({1, 2, 3, 32, 32})).sizes(),
+            (std::vector<int64_t>{1, 3}));
 }
 
 TEST(MobileNetV2, WidthsFrozenStagesAndNormEval) {

@@ -7,6 +7,7 @@
 #include "models/models_misc_fixture.h"
 #include "tubelet/models/backbones/x3d.h"
 #include "tubelet/models/heads/x3d_head.h"
+#include "tubelet/models/recognizers/base_recognizer.h"
 
 namespace tubelet {
 namespace {
@@ -91,6 +92,23 @@ TEST(X3D, FrozenStagesAndNormEval) {
   // The stride-2 stages take 32x32 down to 2x2 (stem 16, then 8, 4, 2... and 1 at stage 4).
   auto out = model->forward(torch::randn({1, 3, 2, 32, 32}));
   EXPECT_EQ(out.sizes(), (std::vector<int64_t>{1, 64, 2, 1, 1}));
+}
+
+TEST(X3D, TrainsAndTestsInRecognizer3D) {
+  auto model = std::dynamic_pointer_cast<BaseRecognizerImpl>(
+      build("dict(type='Recognizer3D', backbone=dict(type='X3D', gamma_w=0.25, gamma_d=0.5, "
+            "num_stages=2, spatial_strides=(2, 2)), cls_head=dict(type='X3DHead', in_channels=16, "
+            "num_classes=3), test_cfg=dict(average_clips='prob'))"));
+  ASSERT_TRUE(model);
+  model->train();
+  auto losses = model->forward_train(torch::randn({2, 1, 3, 2, 16, 16}), torch::tensor({0, 2}));
+  ASSERT_FALSE(losses.empty());
+  EXPECT_EQ(losses.back().first, "loss_cls");
+  losses.back().second.backward();
+  EXPECT_TRUE(model->named_parameters()["backbone.conv1_s.conv.weight"].grad().defined());
+  model->eval();
+  auto probs = model->forward_test(torch::randn({1, 2, 3, 2, 16, 16}));
+  EXPECT_EQ(probs.sizes(), (std::vector<int64_t>{1, 3}));
 }
 
 TEST(X3D, Errors) {
