@@ -31,6 +31,13 @@ class Head : public torch::nn::Module {
   // `num_segs` is how many segments (clips) of one video are stacked along the batch.
   virtual torch::Tensor forward_scores(const torch::Tensor& x, int64_t num_segs) = 0;
 
+  // What recognizers call: every feature map the backbone returned, in its order (e.g.
+  // ResNet3dSlowFast's (slow, fast)). Heads that read one map need not override it: the
+  // default passes the last one to forward_scores. Heads that read several (SlowFastHead)
+  // override it, and their forward_scores says what they expect instead.
+  virtual torch::Tensor forward_scores_from(const std::vector<torch::Tensor>& feats,
+                                            int64_t num_segs);
+
   // BaseHead.loss: top-k accuracies for single-label targets, label smoothing for
   // multi-class ones, then loss_cls.
   LossDict loss(const torch::Tensor& cls_score, const torch::Tensor& labels);

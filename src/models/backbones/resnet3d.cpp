@@ -1,6 +1,10 @@
 #include "tubelet/models/backbones/resnet3d.h"
 
+#include <algorithm>
+#include <iostream>
 #include <map>
+
+#include "tubelet/checkpoint/checkpoint.h"
 
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
@@ -26,25 +30,43 @@ ConvModuleOptions conv3d(const ResNet3dOptions& o, int64_t in, int64_t out, IntO
       .path(path);
 }
 
-// A residual block: its ConvModules in order, the last without activation.
+// Modules applied in turn, named "0", "1", ... (CSN's conv2, an nn.Sequential there).
+class ChainImpl : public torch::nn::Module {
+ public:
+  explicit ChainImpl(std::vector<ConvModule> convs) : convs_(std::move(convs)) {
+    for (size_t i = 0; i < convs_.size(); ++i) register_module(std::to_string(i), convs_[i]);
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    for (auto& conv : convs_) x = conv(x);
+    return x;
+  }
+
+ private:
+  std::vector<ConvModule> convs_;
+};
+TORCH_MODULE(Chain);
+
+// A residual block: its conv layers in order (conv1, conv2, ...), the last without activation.
 class Block3dImpl : public torch::nn::Module {
  public:
-  Block3dImpl(std::vector<ConvModule> convs, ConvModule downsample, torch::nn::AnyModule relu)
-      : convs_(std::move(convs)), relu_(std::move(relu)) {
+  Block3dImpl(std::vector<torch::nn::AnyModule> convs, std::shared_ptr<ConvModuleImpl> last,
+              ConvModule downsample, torch::nn::AnyModule relu)
+      : convs_(std::move(convs)), last_(std::move(last)), relu_(std::move(relu)) {
     for (size_t i = 0; i < convs_.size(); ++i)
-      register_module("conv" + std::to_string(i + 1), convs_[i]);
+      register_module("conv" + std::to_string(i + 1), convs_[i].ptr());
     if (downsample) downsample_ = register_module("downsample", downsample);
     register_module("relu", relu_.ptr());
   }
   torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor out = x;
-    for (auto& conv : convs_) out = conv(out);
+    for (auto& conv : convs_) out = conv.forward(out);
     return relu_.forward(out + (downsample_ ? downsample_(x) : x));
   }
-  std::shared_ptr<ConvModuleImpl> last_conv() const { return convs_.back().ptr(); }
+  std::shared_ptr<ConvModuleImpl> last_conv() const { return last_; }
 
  private:
-  std::vector<ConvModule> convs_;
+  std::vector<torch::nn::AnyModule> convs_;
+  std::shared_ptr<ConvModuleImpl> last_;
   ConvModule downsample_{nullptr};
   torch::nn::AnyModule relu_;  // the block's act_cfg, as MMAction2's 3D blocks build it
 };
@@ -82,7 +104,81 @@ std::vector<ConvModule> bottleneck_convs(const ResNet3dOptions& o, const BlockSp
   return {conv1, conv2, conv3};
 }
 
-Value type_cfg(const char* type, bool requires_grad = false, bool inplace = false) {
+// ResNet3dCSN's block: conv2 becomes a depthwise conv with conv2's geometry and an
+// activation, after a 1x1x1 conv ("ip"), both inside a Sequential.
+torch::nn::AnyModule csn_conv2(const ResNet3dOptions& o, const ConvModule& conv2,
+                               const std::string& path) {
+  int64_t planes = conv2->options.out_channels();
+  std::vector<ConvModule> chain;
+  if (o.bottleneck_mode() == "ip")
+    chain.emplace_back(
+        conv3d(o, planes, planes, {1}, {1}, {0}, path + ".conv2.0").act_cfg(Value()));
+  ConvModuleOptions depthwise = conv2->options;
+  depthwise.groups(planes)
+      .act_cfg(o.act_cfg())
+      .path(path + ".conv2." + std::to_string(chain.size()));
+  chain.emplace_back(depthwise);
+  return torch::nn::AnyModule(Chain(std::move(chain)));
+}
+
+// An int for every stage/block, or a sequence per stage (each an int or one per block). As
+// _ntuple, a longer sequence is accepted and its first num_stages entries are used.
+std::vector<std::vector<int64_t>> read_per_stage(Args& args, const char* key, int64_t stages,
+                                                 std::vector<std::vector<int64_t>> fallback) {
+  const Value* v = args.find(key);
+  if (!v) return fallback;
+  if (v->is_int())
+    return std::vector<std::vector<int64_t>>(static_cast<size_t>(stages), {v->as_int()});
+  if (!v->is_sequence() || static_cast<int64_t>(v->as_list().size()) < stages)
+    throw args.error(key, std::string("'") + key + "' must be an int or one entry per stage");
+  std::vector<std::vector<int64_t>> out;
+  for (int64_t i = 0; i < stages; ++i) {
+    const Value& s = v->as_list()[static_cast<size_t>(i)];
+    auto per_block = ArgConverter<std::vector<int64_t>>::from(s);
+    if (s.is_int())
+      out.push_back({s.as_int()});
+    else if (per_block)
+      out.push_back(*per_block);
+    else
+      throw args.error(key, std::string("'") + key + "' entries must be ints or lists of ints");
+  }
+  return out;
+}
+
+struct Arch {
+  bool bottleneck;
+  std::vector<int64_t> stage_blocks;
+};
+
+const Arch& arch_of(const ResNet3dOptions& o) {
+  static const std::map<int64_t, Arch> settings = {{18, {false, {2, 2, 2, 2}}},
+                                                   {34, {false, {3, 4, 6, 3}}},
+                                                   {50, {true, {3, 4, 6, 3}}},
+                                                   {101, {true, {3, 4, 23, 3}}},
+                                                   {152, {true, {3, 8, 36, 3}}}};
+  auto it = settings.find(o.depth());
+  // ResNet3dCSN knows only its bottleneck depths.
+  if (it == settings.end() || (!o.bottleneck_mode().empty() && !it->second.bottleneck))
+    throw ConfigError(o.path() + ": invalid depth " + std::to_string(o.depth()) + " for resnet");
+  return it->second;
+}
+
+std::string shape_of(const torch::Tensor& t) {
+  std::string out = "[";
+  for (int64_t i = 0; i < t.dim(); ++i) out += (i ? ", " : "") + std::to_string(t.size(i));
+  return out + "]";
+}
+
+// Python's str.replace('conv', 'bn').
+std::string conv_to_bn(std::string name) {
+  for (size_t p = 0; (p = name.find("conv", p)) != std::string::npos; p += 2)
+    name.replace(p, 4, "bn");
+  return name;
+}
+
+}  // namespace
+
+Value ResNet3dOptions::type_cfg(const char* type, bool requires_grad, bool inplace) {
   Dict d;
   d.set("type", Value(type));
   if (requires_grad) d.set("requires_grad", Value(true));
@@ -90,87 +186,60 @@ Value type_cfg(const char* type, bool requires_grad = false, bool inplace = fals
   return Value(d);
 }
 
-// An int for every stage/block, or a sequence per stage (each an int or one per block).
-std::vector<std::vector<int64_t>> read_per_stage(Args& args, const char* key, int64_t stages,
-                                                 int64_t fallback) {
-  const Value* v = args.find(key);
-  std::vector<std::vector<int64_t>> out(static_cast<size_t>(stages),
-                                        std::vector<int64_t>{fallback});
-  if (!v) return out;
-  if (v->is_int())
-    return std::vector<std::vector<int64_t>>(static_cast<size_t>(stages), {v->as_int()});
-  if (!v->is_sequence() || static_cast<int64_t>(v->as_list().size()) != stages)
-    throw args.error(key, std::string("'") + key + "' must be an int or one entry per stage");
-  for (int64_t i = 0; i < stages; ++i) {
-    const Value& s = v->as_list()[static_cast<size_t>(i)];
-    auto per_block = ArgConverter<std::vector<int64_t>>::from(s);
-    if (s.is_int())
-      out[static_cast<size_t>(i)] = {s.as_int()};
-    else if (per_block)
-      out[static_cast<size_t>(i)] = *per_block;
-    else
-      throw args.error(key, std::string("'") + key + "' entries must be ints or lists of ints");
-  }
-  return out;
-}
-
-const std::map<int64_t, std::pair<bool, std::vector<int64_t>>>& arch_settings() {
-  static const std::map<int64_t, std::pair<bool, std::vector<int64_t>>> s = {
-      {18, {false, {2, 2, 2, 2}}},
-      {34, {false, {3, 4, 6, 3}}},
-      {50, {true, {3, 4, 6, 3}}},
-      {101, {true, {3, 4, 23, 3}}},
-      {152, {true, {3, 8, 36, 3}}}};
-  return s;
-}
-
-}  // namespace
-
 ResNet3dOptions ResNet3dOptions::from_config(Args& args) {
-  ResNet3dOptions o(args.required<int64_t>("depth"));
-  auto pretrained = args.get<std::optional<std::string>>("pretrained", std::nullopt);
-  if (pretrained)
-    throw args.error("pretrained", "loading pretrained weights is not supported yet; use None");
-  args.get("pretrained2d", true);  // only matters with pretrained weights
-  o.stage_blocks(args.get<std::optional<std::vector<int64_t>>>("stage_blocks", std::nullopt))
-      .in_channels(args.get<int64_t>("in_channels", 3))
-      .num_stages(args.get<int64_t>("num_stages", 4))
-      .base_channels(args.get<int64_t>("base_channels", 64))
-      .out_indices(args.get("out_indices", std::vector<int64_t>{3}))
-      .spatial_strides(args.get("spatial_strides", std::vector<int64_t>{1, 2, 2, 2}))
-      .temporal_strides(args.get("temporal_strides", std::vector<int64_t>{1, 1, 1, 1}))
-      .dilations(args.get("dilations", std::vector<int64_t>{1, 1, 1, 1}))
-      .conv1_kernel(args.get("conv1_kernel", std::vector<int64_t>{3, 7, 7}))
-      .conv1_stride_s(args.get<int64_t>("conv1_stride_s", 2))
-      .conv1_stride_t(args.get<int64_t>("conv1_stride_t", 1))
-      .pool1_stride_s(args.get<int64_t>("pool1_stride_s", 2))
-      .pool1_stride_t(args.get<int64_t>("pool1_stride_t", 1))
-      .with_pool1(args.get("with_pool1", true))
-      .with_pool2(args.get("with_pool2", true))
-      .style(args.get("style", "pytorch"))
-      .frozen_stages(args.get<int64_t>("frozen_stages", -1))
-      .inflate(read_per_stage(args, "inflate", o.num_stages(), 1))
-      .inflate_style(args.get("inflate_style", "3x1x1"))
-      .conv_cfg(args.get("conv_cfg", type_cfg("Conv3d")))
-      .norm_cfg(args.get("norm_cfg", type_cfg("BN3d", true)))
-      .act_cfg(args.get("act_cfg", type_cfg("ReLU", false, true)))
-      .norm_eval(args.get("norm_eval", false))
-      .zero_init_residual(args.get("zero_init_residual", true))
+  return from_config(args, ResNet3dOptions());
+}
+
+ResNet3dOptions ResNet3dOptions::from_config(Args& args, const ResNet3dOptions& d) {
+  ResNet3dOptions o = d;
+  o.depth(args.required<int64_t>("depth"))
+      .pretrained(args.get("pretrained", d.pretrained()))
+      .pretrained2d(args.get("pretrained2d", d.pretrained2d()))
+      .stage_blocks(args.get("stage_blocks", d.stage_blocks()))
+      .in_channels(args.get("in_channels", d.in_channels()))
+      .num_stages(args.get("num_stages", d.num_stages()))
+      .base_channels(args.get("base_channels", d.base_channels()))
+      .out_indices(args.get("out_indices", d.out_indices()))
+      .spatial_strides(args.get("spatial_strides", d.spatial_strides()))
+      .temporal_strides(args.get("temporal_strides", d.temporal_strides()))
+      .dilations(args.get("dilations", d.dilations()))
+      .conv1_kernel(args.get("conv1_kernel", d.conv1_kernel()))
+      .conv1_stride_s(args.get("conv1_stride_s", d.conv1_stride_s()))
+      .conv1_stride_t(args.get("conv1_stride_t", d.conv1_stride_t()))
+      .pool1_stride_s(args.get("pool1_stride_s", d.pool1_stride_s()))
+      .pool1_stride_t(args.get("pool1_stride_t", d.pool1_stride_t()))
+      .with_pool1(args.get("with_pool1", d.with_pool1()))
+      .with_pool2(args.get("with_pool2", d.with_pool2()))
+      .style(args.get("style", d.style()))
+      .frozen_stages(args.get("frozen_stages", d.frozen_stages()))
+      .inflate_style(args.get("inflate_style", d.inflate_style()))
+      .conv_cfg(args.get("conv_cfg", d.conv_cfg()))
+      .norm_cfg(args.get("norm_cfg", d.norm_cfg()))
+      .act_cfg(args.get("act_cfg", d.act_cfg()))
+      .norm_eval(args.get("norm_eval", d.norm_eval()))
+      .zero_init_residual(args.get("zero_init_residual", d.zero_init_residual()))
       .path(args.path());
+  std::vector<std::vector<int64_t>> inflate = d.inflate();
+  inflate.resize(static_cast<size_t>(std::max<int64_t>(o.num_stages(), 0)), {1});
+  o.inflate(read_per_stage(args, "inflate", o.num_stages(), inflate));
   args.get("with_cp", false);  // activation checkpointing: a memory saving, not needed here
-  for (const auto& stage : read_per_stage(args, "non_local", o.num_stages(), 0))
+  std::vector<std::vector<int64_t>> none(static_cast<size_t>(std::max<int64_t>(o.num_stages(), 0)),
+                                         {0});
+  for (const auto& stage : read_per_stage(args, "non_local", o.num_stages(), none))
     for (int64_t flag : stage)
       if (flag) throw args.error("non_local", "non-local blocks are not supported yet");
   if (!args.get("non_local_cfg", Dict()).empty())
     throw args.error("non_local_cfg", "non-local blocks are not supported yet");
+  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
+    throw args.error("pretrained", "pretrained='" + *o.pretrained() +
+                                       "' needs a download, and Tubelet reads local files "
+                                       "only: give the path of the .pth file");
   return o;
 }
 
-ResNet3dImpl::ResNet3dImpl(const ResNet3dOptions& o) : options(o) {
-  auto arch = arch_settings().find(o.depth());
-  if (arch == arch_settings().end())
-    throw ConfigError(o.path() + ": invalid depth " + std::to_string(o.depth()) + " for resnet");
-  bottleneck_ = arch->second.first;
+ResNet3dImpl::ResNet3dImpl(const ResNet3dOptions& o, bool initialise) : options(o) {
+  const Arch& arch = arch_of(o);
+  bottleneck_ = arch.bottleneck;
   int64_t stages = o.num_stages();
   if (stages < 1 || stages > 4) throw ConfigError(o.path() + ": num_stages must be 1..4");
   for (const auto* v : {&o.spatial_strides(), &o.temporal_strides(), &o.dilations()})
@@ -184,8 +253,10 @@ ResNet3dImpl::ResNet3dImpl(const ResNet3dOptions& o) : options(o) {
   if (o.inflate_style() != "3x1x1" && o.inflate_style() != "3x3x3")
     throw ConfigError(o.path() + ": inflate_style must be '3x1x1' or '3x3x3'");
   if (o.conv1_kernel().size() != 3) throw ConfigError(o.path() + ": conv1_kernel needs 3 ints");
+  if (o.lateral() && o.channel_ratio() < 1)
+    throw ConfigError(o.path() + ": channel_ratio must be positive");
   std::vector<int64_t> blocks = o.stage_blocks().value_or(
-      std::vector<int64_t>(arch->second.second.begin(), arch->second.second.begin() + stages));
+      std::vector<int64_t>(arch.stage_blocks.begin(), arch.stage_blocks.begin() + stages));
   if (static_cast<int64_t>(blocks.size()) != stages)
     throw ConfigError(o.path() + ": stage_blocks needs num_stages entries");
 
@@ -207,7 +278,7 @@ ResNet3dImpl::ResNet3dImpl(const ResNet3dOptions& o) : options(o) {
     res_layers_.push_back(
         register_module("layer" + std::to_string(i + 1),
                         make_res_layer(i, o.base_channels() << i, blocks[static_cast<size_t>(i)])));
-  init_weights();
+  if (initialise) init_weights();
 }
 
 torch::nn::Sequential ResNet3dImpl::make_res_layer(int64_t stage, int64_t planes, int64_t blocks) {
@@ -220,16 +291,18 @@ torch::nn::Sequential ResNet3dImpl::make_res_layer(int64_t stage, int64_t planes
     throw ConfigError(path + ": inflate needs one entry per block (" + std::to_string(blocks) +
                       ")");
   int64_t expansion = bottleneck_ ? 4 : 1;
+  // ResNet3dPathway: the fast pathway's lateral features join the stage's input.
+  int64_t inplanes = inplanes_ + (o.lateral() ? inplanes_ * 2 / o.channel_ratio() : 0);
   int64_t spatial = o.spatial_strides()[s], temporal = o.temporal_strides()[s];
   ConvModule downsample{nullptr};
   // As in MMAction2, only a spatial stride or a width change calls for a downsample.
-  if (spatial != 1 || inplanes_ != planes * expansion)
-    downsample = ConvModule(conv3d(o, inplanes_, planes * expansion, {1},
+  if (spatial != 1 || inplanes != planes * expansion)
+    downsample = ConvModule(conv3d(o, inplanes, planes * expansion, {1},
                                    {temporal, spatial, spatial}, {0}, path + ".0.downsample")
                                 .act_cfg(Value()));
   torch::nn::Sequential layer;
   for (int64_t b = 0; b < blocks; ++b) {
-    BlockSpec spec{b == 0 ? inplanes_ : planes * expansion,
+    BlockSpec spec{b == 0 ? inplanes : planes * expansion,
                    planes,
                    b == 0 ? spatial : 1,
                    b == 0 ? temporal : 1,
@@ -238,7 +311,11 @@ torch::nn::Sequential ResNet3dImpl::make_res_layer(int64_t stage, int64_t planes
     std::string block_path = path + "." + std::to_string(b);
     auto convs =
         bottleneck_ ? bottleneck_convs(o, spec, block_path) : basic_convs(o, spec, block_path);
-    Block3d block(convs, b == 0 ? downsample : ConvModule(nullptr),
+    std::vector<torch::nn::AnyModule> layers;
+    for (size_t c = 0; c < convs.size(); ++c)
+      layers.push_back(c == 1 && !o.bottleneck_mode().empty() ? csn_conv2(o, convs[c], block_path)
+                                                              : torch::nn::AnyModule(convs[c]));
+    Block3d block(std::move(layers), convs.back().ptr(), b == 0 ? downsample : ConvModule(nullptr),
                   build_activation_layer(o.act_cfg(), block_path + ".relu"));
     last_convs_.push_back(block->last_conv());
     layer->push_back(block);
@@ -248,6 +325,21 @@ torch::nn::Sequential ResNet3dImpl::make_res_layer(int64_t stage, int64_t planes
 }
 
 void ResNet3dImpl::init_weights() {
+  if (!options.pretrained()) {
+    init_from_scratch();
+    init_extra_weights();
+    return;
+  }
+  if (options.pretrained2d()) {
+    inflate_weights(*options.pretrained());
+    return;
+  }
+  auto report = checkpoint::load_state_dict(
+      *this, checkpoint::load_checkpoint(*options.pretrained()).state_dict, /*strict=*/false);
+  if (!report.ok()) std::cerr << report.message() << "\n";
+}
+
+void ResNet3dImpl::init_from_scratch() {
   for (auto& m : modules(/*include_self=*/false)) {
     if (m->as<torch::nn::Conv3d>())
       kaiming_init(*m);
@@ -259,7 +351,100 @@ void ResNet3dImpl::init_weights() {
       if (conv->with_norm()) constant_init(*conv->norm(), 0);
 }
 
+std::vector<std::string> ResNet3dImpl::inflate_weights(const std::string& path) {
+  checkpoint::LoadOptions keep_keys;  // MMAction2 reads the 2D keys as they are
+  keep_keys.revise_keys.clear();
+  checkpoint::StateDict r2d = checkpoint::load_checkpoint(path, keep_keys).state_dict;
+  std::vector<std::string> used, warnings;
+  torch::NoGradGuard no_grad;
+  for (const auto& item : named_modules("", /*include_self=*/false)) {
+    const std::string& name = item.key();
+    auto* module = item.value()->as<ConvModuleImpl>();
+    if (!module || (pathway_inflation_ && name.find("lateral") != std::string::npos)) continue;
+    bool downsample = name.find("downsample") != std::string::npos;
+    std::string conv_name = downsample ? name + ".0" : name;
+    std::string bn_name = downsample ? name + ".1" : conv_to_bn(name);
+    if (!r2d.find(conv_name + ".weight"))
+      warnings.push_back("Module not exist in the state_dict_r2d: " + conv_name);
+    else
+      inflate_conv(*module, conv_name, r2d, used, warnings);
+    if (!r2d.find(bn_name + ".weight"))
+      warnings.push_back("Module not exist in the state_dict_r2d: " + bn_name);
+    else if (module->with_norm())
+      inflate_norm(*module->norm(), bn_name, r2d, used, warnings);
+  }
+  for (const auto& w : warnings) std::cerr << options.path() << ": " << w << "\n";
+  std::string remaining;
+  for (const auto& item : r2d)
+    if (std::find(used.begin(), used.end(), item.key()) == used.end())
+      remaining += (remaining.empty() ? "" : ", ") + item.key();
+  if (!remaining.empty())
+    std::cerr << options.path() << ": These parameters in the 2d checkpoint are not loaded: {"
+              << remaining << "}\n";
+  return used;
+}
+
+void ResNet3dImpl::inflate_conv(ConvModuleImpl& module, const std::string& name,
+                                const checkpoint::StateDict& r2d, std::vector<std::string>& used,
+                                std::vector<std::string>& warnings) const {
+  auto params = module.conv()->named_parameters(/*recurse=*/false);
+  torch::Tensor* weight = params.find("weight");
+  torch::Tensor w2d = r2d[name + ".weight"];
+  if (!weight || weight->dim() != 5 || w2d.dim() != 4) {
+    warnings.push_back("Weight shape mismatch for : " + name + " (not a 2D -> 3D conv)");
+    return;
+  }
+  if (pathway_inflation_ && weight->size(1) > w2d.size(1)) {
+    // Lateral channels join this conv's input: they get zero weights.
+    auto pad = w2d.sizes().vec();
+    pad[1] = weight->size(1) - w2d.size(1);
+    w2d = torch::cat({w2d, torch::zeros(pad, w2d.options())}, 1);
+  }
+  auto expected = weight->sizes().vec();
+  expected.erase(expected.begin() + 2);
+  if (w2d.sizes().vec() != expected) {
+    warnings.push_back("Weight shape mismatch for : " + name +
+                       " : 3d weight shape: " + shape_of(*weight) +
+                       "; 2d weight shape: " + shape_of(r2d[name + ".weight"]) + ". ");
+    return;
+  }
+  weight->copy_(w2d.unsqueeze(2).expand_as(*weight) / weight->size(2));
+  used.push_back(name + ".weight");
+  torch::Tensor* bias = params.find("bias");
+  if (bias && bias->defined()) {
+    bias->copy_(r2d[name + ".bias"]);
+    used.push_back(name + ".bias");
+  }
+}
+
+void ResNet3dImpl::inflate_norm(torch::nn::Module& norm, const std::string& name,
+                                const checkpoint::StateDict& r2d, std::vector<std::string>& used,
+                                std::vector<std::string>& warnings) const {
+  for (auto& param : norm.named_parameters(/*recurse=*/false)) {
+    const torch::Tensor* source = r2d.find(name + "." + param.key());
+    if (!source || source->sizes() != param.value().sizes()) {
+      warnings.push_back("The parameter of " + name + " is not loaded due to incompatible shapes.");
+      return;
+    }
+    param.value().copy_(*source);
+    used.push_back(name + "." + param.key());
+  }
+  for (auto& buffer : norm.named_buffers(/*recurse=*/false))
+    if (const torch::Tensor* source = r2d.find(name + "." + buffer.key())) {
+      buffer.value().copy_(*source);
+      used.push_back(name + "." + buffer.key());
+    }
+}
+
+void ResNet3dImpl::check_input(const torch::Tensor& x, const std::string& module) const {
+  if (x.dim() != 5 || x.size(1) != options.in_channels())
+    throw std::invalid_argument(module +
+                                " expects input [N, C=" + std::to_string(options.in_channels()) +
+                                ", T, H, W], got " + shape_of(x));
+}
+
 std::vector<torch::Tensor> ResNet3dImpl::forward_features(const torch::Tensor& input) {
+  check_input(input, "ResNet3d");
   torch::Tensor x = conv1_(input);
   if (options.with_pool1()) x = maxpool_(x);
   std::vector<torch::Tensor> outs;
@@ -287,7 +472,11 @@ void ResNet3dImpl::train(bool on) {
   }
   if (on && options.norm_eval())
     for (auto& m : modules())
-      if (m->as<torch::nn::BatchNorm3d>()) m->eval();
+      if (m->as<torch::nn::BatchNorm3d>()) {
+        m->eval();
+        if (options.bn_frozen())  // ResNet3dCSN
+          for (auto& p : m->parameters()) p.set_requires_grad(false);
+      }
 }
 
 namespace {

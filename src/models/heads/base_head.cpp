@@ -27,6 +27,11 @@ HeadLossOptions read_head_loss_options(Args& args) {
   return o;
 }
 
+torch::Tensor Head::forward_scores_from(const std::vector<torch::Tensor>& feats, int64_t num_segs) {
+  TORCH_CHECK(!feats.empty(), "the backbone returned no feature map for the head");
+  return forward_scores(feats.back(), num_segs);
+}
+
 void Head::set_loss(std::shared_ptr<Loss> loss_cls, HeadLossOptions options) {
   loss_cls_ = register_module("loss_cls", std::move(loss_cls));
   loss_options_ = std::move(options);

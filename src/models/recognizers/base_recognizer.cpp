@@ -14,7 +14,13 @@ BaseRecognizerImpl::BaseRecognizerImpl(std::shared_ptr<Backbone> backbone_,
 }
 
 torch::Tensor BaseRecognizerImpl::extract_feat(const torch::Tensor& x) {
-  return backbone->forward_features(x).back();
+  return extract_feats(x).back();
+}
+
+std::vector<torch::Tensor> BaseRecognizerImpl::extract_feats(const torch::Tensor& x) {
+  std::vector<torch::Tensor> feats = backbone->forward_features(x);
+  TORCH_CHECK(!feats.empty(), "the backbone returned no feature map");
+  return feats;
 }
 
 LossDict BaseRecognizerImpl::forward_train(const torch::Tensor& imgs, const torch::Tensor& labels) {

@@ -14,16 +14,16 @@ std::pair<torch::Tensor, int64_t> flatten_segments(const torch::Tensor& imgs) {
 
 torch::Tensor Recognizer2DImpl::forward_dummy(const torch::Tensor& imgs) {
   auto [frames, num_segs] = flatten_segments(imgs);
-  return cls_head->forward_scores(extract_feat(frames), num_segs);
+  return cls_head->forward_scores_from(extract_feats(frames), num_segs);
 }
 
 torch::Tensor Recognizer2DImpl::forward_test(const torch::Tensor& imgs) {
   int64_t batches = imgs.size(0);
   auto [frames, num_segs] = flatten_segments(imgs);
-  torch::Tensor x = extract_feat(frames);
+  std::vector<torch::Tensor> feats = extract_feats(frames);
   if (test_cfg.feature_extraction)  // MMAction2 averages space, then the segments of a video
-    return x.mean({2, 3}).reshape({batches, num_segs, -1}).mean(1);
-  torch::Tensor cls_score = cls_head->forward_scores(x, num_segs);
+    return feats.back().mean({2, 3}).reshape({batches, num_segs, -1}).mean(1);
+  torch::Tensor cls_score = cls_head->forward_scores_from(feats, num_segs);
   TORCH_CHECK(cls_score.size(0) % batches == 0, "head output does not split into the batch");
   return average_clip(cls_score, cls_score.size(0) / batches);
 }

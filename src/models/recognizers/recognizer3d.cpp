@@ -14,19 +14,24 @@ torch::Tensor flatten_clips(const torch::Tensor& imgs) {
 }  // namespace
 
 torch::Tensor Recognizer3DImpl::forward_dummy(const torch::Tensor& imgs) {
-  return cls_head->forward_scores(extract_feat(flatten_clips(imgs)), 1);
+  return cls_head->forward_scores_from(extract_feats(flatten_clips(imgs)), 1);
 }
 
 torch::Tensor Recognizer3DImpl::forward_test(const torch::Tensor& imgs) {
   int64_t num_clips = imgs.size(1);
-  torch::Tensor feat = extract_feat(flatten_clips(imgs));
+  std::vector<torch::Tensor> feats = extract_feats(flatten_clips(imgs));
   if (test_cfg.feature_extraction) {
-    // MMAction2 pools every dim but channels, then averages the clips of a video.
-    std::vector<int64_t> dims;
-    for (int64_t d = 2; d < feat.dim(); ++d) dims.push_back(d);
-    return feat.mean(dims).reshape({imgs.size(0), num_clips, -1}).mean(1);
+    // MMAction2 pools every dim but channels, concatenates several maps (SlowFast's slow
+    // and fast) along channels, then averages the clips of a video.
+    std::vector<torch::Tensor> pooled;
+    for (const torch::Tensor& feat : feats) {
+      std::vector<int64_t> dims;
+      for (int64_t d = 2; d < feat.dim(); ++d) dims.push_back(d);
+      pooled.push_back(feat.mean(dims).flatten(1));
+    }
+    return torch::cat(pooled, 1).reshape({imgs.size(0), num_clips, -1}).mean(1);
   }
-  return average_clip(cls_head->forward_scores(feat, 1), num_clips);
+  return average_clip(cls_head->forward_scores_from(feats, 1), num_clips);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tubelet/args.h"
 #include "tubelet/models/backbone.h"
@@ -31,6 +32,8 @@ class BaseRecognizerImpl : public torch::nn::Module {
   LossDict forward_train(const torch::Tensor& imgs, const torch::Tensor& labels);
   // The backbone's (last requested) feature map.
   torch::Tensor extract_feat(const torch::Tensor& x);
+  // Every feature map the backbone returns (SlowFast: slow, fast); heads take them all.
+  std::vector<torch::Tensor> extract_feats(const torch::Tensor& x);
 
   std::shared_ptr<Backbone> backbone;
   std::shared_ptr<Head> cls_head;
