@@ -96,6 +96,24 @@ TEST(MobileNetV2TSM, TrainsAndTestsInRecognizer2DWithTSMHead) {
             (std::vector<int64_t>{1, 3}));
 }
 
+TEST(MobileNetV2TSM, ZooConfigsBuildWithMmaction2Keys) {
+  TUBELET_REQUIRE_SHARED();
+  for (const char* config :
+       {"recognition__tsm__tsm_mobilenetv2_dense_1x1x8_100e_kinetics400_rgb.json",
+        "recognition__tsm__tsm_mobilenetv2_video_dense_1x1x8_100e_kinetics400_rgb.json",
+        "recognition__tsm__tsm_mobilenetv2_video_inference_dense_1x1x8_100e_kinetics400_rgb."
+        "json"}) {
+    SCOPED_TRACE(config);
+    auto model = build_model(test::zoo_model_without_download(config));
+    StateDict backbone;
+    for (const auto& item : checkpoint::state_dict(*model))
+      if (item.key().rfind("backbone.", 0) == 0) backbone.insert(item.key(), item.value());
+    test::expect_zoo_keys("tsm_mobilenet_v2", backbone);
+    auto params = model->named_parameters();
+    EXPECT_EQ(params["cls_head.fc_cls.weight"].sizes(), (std::vector<int64_t>{400, 1280}));
+  }
+}
+
 TEST(MobileNetV2, WidthsFrozenStagesAndNormEval) {
   EXPECT_EQ(make_divisible(32 * 0.1, 8), 8);
   EXPECT_EQ(make_divisible(96 * 0.1, 8), 16);  // 8 < 0.9 * 9.6

@@ -78,3 +78,19 @@ inline void expect_close(const torch::Tensor& actual, const torch::Tensor& expec
 }
 
 }  // namespace tubelet::test
+
+namespace tubelet::test {
+
+// The model of a zoo config as mmcv parsed it (../shared/golden/config), with the backbone's
+// `pretrained` (a download) set to None.
+inline Value zoo_model_without_download(const std::string& config_json) {
+  auto file = shared_dir() / "golden/config" / config_json;
+  Value cfg = decode_golden(from_json(read_text(file), file.string()));
+  Value model = cfg.as_dict().at("model");
+  Value backbone = model.as_dict().at("backbone");
+  backbone.mutable_dict().set("pretrained", Value());
+  model.mutable_dict().set("backbone", backbone);
+  return model;
+}
+
+}  // namespace tubelet::test

@@ -67,6 +67,16 @@ TEST(X3D, ZooX3DSKeysAndShapesMatchMmaction2) {
   EXPECT_EQ(params["backbone.conv1_t.bn.weight"].min().item<double>(), 1.0);
 }
 
+TEST(X3D, ZooConfigsBuildWithMmaction2Keys) {
+  TUBELET_REQUIRE_SHARED();
+  for (const char* config : {"recognition__x3d__x3d_s_13x6x1_facebook_kinetics400_rgb.json",
+                             "recognition__x3d__x3d_m_16x5x1_facebook_kinetics400_rgb.json"}) {
+    SCOPED_TRACE(config);
+    auto model = build_model(test::zoo_model_without_download(config));
+    test::expect_zoo_keys("x3d", checkpoint::state_dict(*model));
+  }
+}
+
 TEST(X3D, RoundsWidthsAsMmaction2) {
   EXPECT_EQ(x3d_round_width(24, 1), 24);
   EXPECT_EQ(x3d_round_width(24, 0.25), 8);  // 6 -> at least 8
