@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   tubelet::cli::add_print_config(app);
   tubelet::cli::add_list_modules(app);
   tubelet::cli::add_inspect(app);
+  tubelet::cli::add_param_groups(app);
   try {
     tubelet::throw_pending_registration_errors();
     tubelet::configure_threads();

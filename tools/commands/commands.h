@@ -8,5 +8,6 @@ namespace tubelet::cli {
 void add_print_config(CLI::App& app);
 void add_list_modules(CLI::App& app);
 void add_inspect(CLI::App& app);
+void add_param_groups(CLI::App& app);
 
 }  // namespace tubelet::cli

@@ -1,9 +1,13 @@
-// tubelet inspect CONFIG [--key model]: builds the model and lists its state_dict entries,
-// the names an MMAction2 checkpoint must use.
+// tubelet inspect CONFIG [--key model]: builds the model and prints its state_dict as JSON,
+// {"state_dict": [[name, [shape...]], ...], "params": N}: the names and shapes an MMAction2
+// checkpoint must have, in PyTorch's state_dict order, buffers included; N counts the
+// parameters' elements.
 #include <iostream>
 
 #include "commands.h"
+#include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/config.h"
+#include "tubelet/config/dump.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/plugin.h"
 
@@ -17,10 +21,10 @@ struct InspectOptions {
   std::vector<std::string> cfg_options;
 };
 
-std::string shape_of(const torch::Tensor& t) {
-  std::string s = "[";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + "]";
+Value shape_of(const torch::Tensor& t) {
+  List dims;
+  for (int64_t d : t.sizes()) dims.push_back(Value(d));
+  return Value::list(std::move(dims));
 }
 
 void inspect(const InspectOptions& o) {
@@ -30,14 +34,15 @@ void inspect(const InspectOptions& o) {
   const Value* model_cfg = cfg.find(o.key);
   if (!model_cfg) throw ConfigError("the config has no '" + o.key + "'");
   auto model = build_model(*model_cfg, o.key);
+  List entries;
+  for (const auto& item : checkpoint::state_dict(*model))
+    entries.push_back(Value::list({Value(item.key()), shape_of(item.value())}));
   int64_t parameters = 0;
-  for (const auto& p : model->named_parameters()) {
-    std::cout << p.key() << " " << shape_of(p.value()) << "\n";
-    parameters += p.value().numel();
-  }
-  for (const auto& b : model->named_buffers())
-    std::cout << b.key() << " " << shape_of(b.value()) << "\n";
-  std::cout << "# parameters: " << parameters << "\n";
+  for (const auto& p : model->parameters()) parameters += p.numel();
+  Dict out;
+  out.set("state_dict", Value::list(std::move(entries)));
+  out.set("params", Value(parameters));
+  std::cout << to_json(Value(std::move(out)), 1) << "\n";
 }
 
 }  // namespace

@@ -1,0 +1,140 @@
+#include "tubelet/optim/default_optimizer_constructor.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "tubelet/config/error.h"
+#include "tubelet/models/module_kinds.h"
+
+namespace tubelet {
+
+namespace {
+
+const char* const kMultipliers[] = {"bias_lr_mult", "bias_decay_mult", "norm_decay_mult",
+                                    "dwconv_decay_mult", "dcn_offset_lr_mult"};
+
+bool holds(const std::vector<ParamGroupSpec>& groups, const torch::Tensor& p) {
+  for (const auto& g : groups)
+    for (const auto& q : g.params)
+      if (q.unsafeGetTensorImpl() == p.unsafeGetTensorImpl()) return true;
+  return false;
+}
+
+}  // namespace
+
+DefaultOptimizerConstructor::DefaultOptimizerConstructor(Value optimizer_cfg, Dict paramwise_cfg,
+                                                         std::string path)
+    : OptimizerConstructor(std::move(optimizer_cfg), std::move(paramwise_cfg), std::move(path)) {
+  const std::string where = path_ + ".paramwise_cfg";
+  for (const auto& [key, value] : paramwise_cfg_.items()) {
+    const std::string& k = key.as_str();
+    bool known = k == "custom_keys" || k == "bypass_duplicate" ||
+                 std::find_if(std::begin(kMultipliers), std::end(kMultipliers),
+                              [&](const char* m) { return k == m; }) != std::end(kMultipliers);
+    if (!known) throw ConfigError(where + ": unknown option '" + k + "'", value.location());
+    if (k != "custom_keys" && k != "bypass_duplicate" && !value.is_number())
+      throw ConfigError(where + "." + k + " must be a number", value.location());
+    if ((k == "bias_decay_mult" || k == "norm_decay_mult" || k == "dwconv_decay_mult") && !base_wd_)
+      throw ConfigError(where + ": base_wd should not be None", value.location());
+  }
+  bypass_duplicate_ = paramwise_cfg_.contains("bypass_duplicate") &&
+                      is_truthy(paramwise_cfg_.at("bypass_duplicate"));
+  if (const Value* keys = paramwise_cfg_.find("custom_keys")) {
+    if (!keys->is_dict())
+      throw ConfigError(where + ": If specified, custom_keys must be a dict", keys->location());
+    for (const auto& [key, rule] : keys->as_dict().items()) {
+      if (!key.is_str() || !rule.is_dict())
+        throw ConfigError(where + ".custom_keys: each entry must map a str to a dict",
+                          rule.location());
+      const Dict& r = rule.as_dict();
+      if (r.contains("decay_mult") && !base_wd_)
+        throw ConfigError(where + ": base_wd should not be None", rule.location());
+      custom_keys_.push_back({key.as_str(), r.contains("lr_mult") ? r.at("lr_mult") : Value(1.0),
+                              r.contains("decay_mult") ? r.at("decay_mult") : Value(1.0)});
+    }
+    // Longest first; equal lengths alphabetically (mmcv sorts twice, stably).
+    std::stable_sort(custom_keys_.begin(), custom_keys_.end(),
+                     [](const CustomKey& a, const CustomKey& b) { return a.key < b.key; });
+    std::stable_sort(
+        custom_keys_.begin(), custom_keys_.end(),
+        [](const CustomKey& a, const CustomKey& b) { return a.key.size() > b.key.size(); });
+  }
+}
+
+Value DefaultOptimizerConstructor::scaled_lr(const Value& multiplier) const {
+  // mmcv multiplies None and fails; say which setting is missing instead.
+  if (!base_lr_)
+    throw ConfigError(path_ + ": paramwise_cfg needs the optimizer's lr, which is not set",
+                      optimizer_cfg_.location());
+  return python_multiply(*base_lr_, multiplier);
+}
+
+Value DefaultOptimizerConstructor::mult(const char* key) const {
+  const Value* v = paramwise_cfg_.find(key);
+  return v ? *v : Value(1.0);
+}
+
+void DefaultOptimizerConstructor::add_params(std::vector<ParamGroupSpec>& groups,
+                                             const torch::nn::Module& model) const {
+  add_module_params(groups, model, "");
+}
+
+void DefaultOptimizerConstructor::add_module_params(std::vector<ParamGroupSpec>& groups,
+                                                    const torch::nn::Module& module,
+                                                    const std::string& prefix) const {
+  for (const auto& item : module.named_parameters(/*recurse=*/false)) {
+    const torch::Tensor& param = item.value();
+    const std::string full_name = prefix.empty() ? item.key() : prefix + "." + item.key();
+    ParamGroupSpec group{{param}, {full_name}, {}};
+    if (param.requires_grad()) {
+      if (bypass_duplicate_ && holds(groups, param)) {
+        std::cerr << "Warning: " << prefix << " is duplicate. It is skipped since "
+                  << "bypass_duplicate=True\n";
+        continue;
+      }
+      set_options(group, module, prefix, item.key());
+    }
+    groups.push_back(std::move(group));
+  }
+  for (const auto& child : module.named_children())
+    add_module_params(groups, *child.value(),
+                      prefix.empty() ? child.key() : prefix + "." + child.key());
+}
+
+void DefaultOptimizerConstructor::set_options(ParamGroupSpec& group,
+                                              const torch::nn::Module& module,
+                                              const std::string& prefix,
+                                              const std::string& name) const {
+  const std::string dotted = prefix + "." + name;  // mmcv matches keys against this
+  for (const CustomKey& rule : custom_keys_)
+    if (dotted.find(rule.key) != std::string::npos) {
+      group.options.set("lr", scaled_lr(rule.lr_mult));
+      if (base_wd_) group.options.set("weight_decay", python_multiply(*base_wd_, rule.decay_mult));
+      return;
+    }
+  const bool norm = is_norm(module);
+  if (name == "bias" && !norm)
+    group.options.set("lr", python_multiply(*base_lr_, mult("bias_lr_mult")));
+  if (!base_wd_) return;
+  if (norm)
+    group.options.set("weight_decay", python_multiply(*base_wd_, mult("norm_decay_mult")));
+  else if (is_depthwise_conv2d(module))
+    group.options.set("weight_decay", python_multiply(*base_wd_, mult("dwconv_decay_mult")));
+  else if (name == "bias")
+    group.options.set("weight_decay", python_multiply(*base_wd_, mult("bias_decay_mult")));
+}
+
+namespace {
+
+std::shared_ptr<OptimizerConstructor> build_default(Args& args) {
+  Value cfg = args.required<Value>("optimizer_cfg");
+  auto paramwise = args.get<std::optional<Dict>>("paramwise_cfg", std::nullopt);
+  return std::make_shared<DefaultOptimizerConstructor>(cfg, paramwise.value_or(Dict{}),
+                                                       args.path());
+}
+
+}  // namespace
+
+TUBELET_REGISTER(OPTIMIZER_BUILDERS, DefaultOptimizerConstructor, build_default);
+
+}  // namespace tubelet
