@@ -51,13 +51,11 @@ namespace {
 
 using namespace torch::optim;
 
-const Value kNone;
 // foreach picks PyTorch's multi-tensor kernels: no effect on the result, so any value goes.
-const std::vector<Value> kForeachValues = {Value(true), Value(false)};
-
+// (No namespace-scope constants here: other libraries' static initializers reach table().)
 template <class Options>
 GroupOptionFields<Options>& with_foreach(GroupOptionFields<Options>& f) {
-  return f.fixed("foreach", kNone, kForeachValues);
+  return f.fixed("foreach", Value(), {Value(true), Value(false)});
 }
 
 GroupOptionsAccess sgd() {

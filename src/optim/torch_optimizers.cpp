@@ -1,36 +1,18 @@
 // The optimizers LibTorch implements, registered under PyTorch 1.13's names with its
-// argument names, defaults and argument checks: SGD, Adam, AdamW, Adagrad, RMSprop, LBFGS.
+// argument names, defaults and argument checks: SGD, Adam, AdamW, Adagrad, RMSprop, LBFGS
+// (and MMAction2's CopyOfSGD).
 #include <torch/optim.h>
 
+#include "tubelet/optim/optimizer_helpers.h"
 #include "tubelet/optim/registries.h"
 
 namespace tubelet {
 
 namespace {
 
-void check_non_negative(Args& args, const char* key, double value, const char* what) {
-  if (value < 0) throw args.error(key, std::string("Invalid ") + what + ": " + repr(Value(value)));
-}
-
-// PyTorch's implementation switches with no effect on the result here: accepted as PyTorch
-// accepts them. Those that would change the result are refused unless at their default.
-void read_implementation_flags(Args& args, std::initializer_list<const char*> refused) {
-  args.get<std::optional<bool>>("foreach", std::nullopt);  // a speed hint only
-  for (const char* key : refused)
-    if (args.get(key, false))
-      throw args.error(
-          key, std::string("'") + key + "=True' is not supported by LibTorch's " + args.module());
-}
-
-std::pair<double, double> read_betas(Args& args) {
-  std::vector<double> betas = args.get("betas", std::vector<double>{0.9, 0.999});
-  if (betas.size() != 2) throw args.error("betas", "betas must hold two floats");
-  for (int i = 0; i < 2; ++i)
-    if (betas[i] < 0 || betas[i] >= 1)
-      throw args.error("betas", "Invalid beta parameter at index " + std::to_string(i) + ": " +
-                                    repr(Value(betas[i])));
-  return {betas[0], betas[1]};
-}
+using optim::check_non_negative;
+using optim::read_betas;
+using optim::read_implementation_flags;
 
 std::shared_ptr<torch::optim::Optimizer> build_sgd(Args& args, ParamGroups groups) {
   torch::optim::SGDOptions o(args.required<double>("lr"));
@@ -130,5 +112,8 @@ TUBELET_REGISTER(OPTIMIZERS, AdamW, build_adamw);
 TUBELET_REGISTER(OPTIMIZERS, Adagrad, build_adagrad);
 TUBELET_REGISTER(OPTIMIZERS, RMSprop, build_rmsprop);
 TUBELET_REGISTER(OPTIMIZERS, LBFGS, build_lbfgs);
+// MMAction2 registers a copy of SGD (mmaction/core/optimizer/copy_of_sgd.py) as its example
+// of a custom optimizer; it is SGD in every respect.
+TUBELET_REGISTER(OPTIMIZERS, CopyOfSGD, build_sgd);
 
 }  // namespace tubelet

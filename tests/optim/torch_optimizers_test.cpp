@@ -37,6 +37,7 @@ TEST(TorchOptimizers, EveryRegisteredOptimizerBuildsAndSteps) {
   for (const char* expected : {"SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "LBFGS"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   for (const std::string& name : names) {
+    if (name == "SparseAdam") continue;  // needs sparse gradients: an error by design
     OneParam x;
     auto opt = x.build("dict(type='" + name + "', lr=0.1)");
     x.step(*opt);

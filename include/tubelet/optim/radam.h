@@ -1,0 +1,48 @@
+// RAdam as PyTorch 1.13's torch.optim.RAdam (LibTorch has none): Adam with the variance
+// rectification term, plain momentum SGD while the approximated SMA length is <= 5.
+#pragma once
+
+#include <torch/arg.h>
+#include <torch/optim/optimizer.h>
+#include <torch/serialize/archive.h>
+
+#include <tuple>
+#include <vector>
+
+namespace tubelet {
+
+struct RAdamOptions : torch::optim::OptimizerCloneableOptions<RAdamOptions> {
+  RAdamOptions(double lr = 1e-3) : lr_(lr) {}
+  using betas_t = std::tuple<double, double>;
+  TORCH_ARG(double, lr);
+  TORCH_ARG(betas_t, betas) = std::make_tuple(0.9, 0.999);
+  TORCH_ARG(double, eps) = 1e-8;
+  TORCH_ARG(double, weight_decay) = 0;
+
+ public:
+  void serialize(torch::serialize::InputArchive& archive) override;
+  void serialize(torch::serialize::OutputArchive& archive) const override;
+  double get_lr() const override { return lr(); }
+  void set_lr(const double lr) override { this->lr(lr); }
+};
+
+struct RAdamParamState : torch::optim::OptimizerCloneableParamState<RAdamParamState> {
+  TORCH_ARG(int64_t, step) = 0;
+  TORCH_ARG(torch::Tensor, exp_avg);
+  TORCH_ARG(torch::Tensor, exp_avg_sq);
+
+ public:
+  void serialize(torch::serialize::InputArchive& archive) override;
+  void serialize(torch::serialize::OutputArchive& archive) const override;
+};
+
+class RAdam : public torch::optim::Optimizer {
+ public:
+  explicit RAdam(std::vector<torch::optim::OptimizerParamGroup> param_groups,
+                 RAdamOptions defaults = {});
+  torch::Tensor step(LossClosure closure = nullptr) override;
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
+};
+
+}  // namespace tubelet
