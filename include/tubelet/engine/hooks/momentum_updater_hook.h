@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,5 +65,10 @@ double group_momentum(const torch::optim::OptimizerOptions& options);
 // Sets `momentum`, else betas[0]; an optimizer with neither is left alone (as mmcv).
 void set_group_momentum(torch::optim::OptimizerOptions& options, double momentum);
 void set_group_momentums(Runner& runner, const std::vector<double>& momentums);
+
+// Builds the hook a `momentum_config` dict selects by its `policy` (mmcv's rule, see
+// updater_hook_type in lr_updater_hook.h, with the suffix "MomentumUpdaterHook").
+std::shared_ptr<Hook> build_momentum_updater_hook(const Value& momentum_config,
+                                                  const std::string& config_path);
 
 }  // namespace tubelet
