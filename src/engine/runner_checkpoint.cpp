@@ -34,13 +34,15 @@ std::string tensor_bytes(const torch::Tensor& t) {
 }
 
 Pickle optimizer_pickle(const torch::optim::Optimizer& optimizer,
-                        const std::vector<double>& initial_lrs) {
+                        const std::vector<double>& initial_lrs,
+                        const std::vector<double>& initial_momentums) {
   List groups;
   int64_t index = 0;
   for (size_t g = 0; g < optimizer.param_groups().size(); ++g) {
     const auto& group = optimizer.param_groups()[g];
     Dict d = group_options(group.options());
     if (g < initial_lrs.size()) d.set("initial_lr", Value(initial_lrs[g]));
+    if (g < initial_momentums.size()) d.set("initial_momentum", Value(initial_momentums[g]));
     List params;
     for (size_t i = 0; i < group.params().size(); ++i) params.push_back(Value(index++));
     d.set("params", Value::list(std::move(params)));
@@ -84,7 +86,8 @@ void Runner::write_checkpoint(const std::filesystem::path& path, const Value& me
                               bool save_optimizer) {
   std::filesystem::create_directories(path.parent_path());
   Pickle optimizer;
-  if (save_optimizer && optimizer_) optimizer = optimizer_pickle(*optimizer_, initial_lrs_);
+  if (save_optimizer && optimizer_)
+    optimizer = optimizer_pickle(*optimizer_, initial_lrs_, initial_momentums_);
   checkpoint::save_checkpoint(path.string(), checkpoint::state_dict(*model_), meta, optimizer,
                               {{"rng_state", rng_pickle()}});
 }
@@ -121,10 +124,14 @@ void Runner::resume(const std::filesystem::path& path, bool resume_optimizer) {
     in.load_from(bytes);
     optimizer_->load(in);
     initial_lrs_.clear();
+    initial_momentums_.clear();
     if (auto groups = checkpoint::to_value(*ckpt.optimizer.root->get("param_groups")))
-      for (const Value& g : groups->as_list())
+      for (const Value& g : groups->as_list()) {
         if (const Value* lr = g.as_dict().find("initial_lr"))
           initial_lrs_.push_back(lr->as_float());
+        if (const Value* m = g.as_dict().find("initial_momentum"))
+          initial_momentums_.push_back(m->as_float());
+      }
   }
   if (const torch::Tensor* rng = tensor_at(ckpt.raw.root->get("rng_state"), "torch")) {
     auto generator = at::detail::getDefaultCPUGenerator();

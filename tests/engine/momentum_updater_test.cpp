@@ -115,12 +115,12 @@ TEST(MomentumUpdaterHook, BaseMomentumIsKeptAndCanBeRestored) {
   test::ScheduleRun fresh(test::runner_config("IterBasedRunner", 1), test::sgd_config(0.1, 0.8));
   fresh.add_hooks(nullptr, hook);
   fresh.run();
-  EXPECT_EQ(hook->initial_momentums(), std::vector<double>{0.8});
+  EXPECT_EQ(fresh.runner->initial_momentums(), std::vector<double>{0.8});
 
   auto resumed_hook = std::dynamic_pointer_cast<MomentumUpdaterHook>(
       momentum_hook("dict(policy='step', step=1, by_epoch=False)"));
-  resumed_hook->initial_momentums() = {0.6};
   test::ScheduleRun resumed(test::runner_config("IterBasedRunner", 2), test::sgd_config(0.1, 0.3));
+  resumed.runner->initial_momentums() = {0.6};
   resumed.add_hooks(nullptr, resumed_hook);
   resumed.run();
   expect_doubles(resumed.recorder->momentum[0], {0.6, 0.3});

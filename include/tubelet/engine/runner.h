@@ -92,6 +92,10 @@ class Runner {
   // Each param group's lr before any schedule (mmcv keeps it as group['initial_lr']);
   // filled by the first LR hook's before_run, saved in checkpoints.
   std::vector<double>& initial_lrs() { return initial_lrs_; }
+  const std::vector<double>& initial_lrs() const { return initial_lrs_; }
+  // The same for momentum (mmcv's group['initial_momentum']), filled by a momentum hook.
+  std::vector<double>& initial_momentums() { return initial_momentums_; }
+  const std::vector<double>& initial_momentums() const { return initial_momentums_; }
   LogBuffer& log_buffer() { return log_buffer_; }
   Logger& logger() const { return *logger_; }
   Dict& meta() { return meta_; }
@@ -128,6 +132,7 @@ class Runner {
   std::vector<RegisteredHook> hooks_;
   LogBuffer log_buffer_;
   std::vector<double> initial_lrs_;
+  std::vector<double> initial_momentums_;
 
   std::optional<int64_t> max_epochs_;
   std::optional<int64_t> max_iters_;

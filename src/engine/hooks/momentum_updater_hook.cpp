@@ -34,8 +34,9 @@ MomentumUpdaterHook::MomentumUpdaterHook(const Options& options) : options_(opti
 void MomentumUpdaterHook::before_run(Runner& runner) {
   // mmcv's group.setdefault('initial_momentum', ...): a resumed run keeps the saved ones.
   auto& groups = runner.optimizer().param_groups();
-  for (size_t i = base_momentum_.size(); i < groups.size(); ++i)
-    base_momentum_.push_back(group_momentum(groups[i].options()));
+  std::vector<double>& base = runner.initial_momentums();
+  for (size_t i = base.size(); i < groups.size(); ++i)
+    base.push_back(group_momentum(groups[i].options()));
 }
 
 void MomentumUpdaterHook::before_train_epoch(Runner& runner) {
@@ -57,8 +58,8 @@ void MomentumUpdaterHook::before_train_iter(Runner& runner) {
 
 std::vector<double> MomentumUpdaterHook::regular_momentum(const Runner& runner) const {
   std::vector<double> out;
-  for (size_t i = 0; i < base_momentum_.size(); ++i)
-    out.push_back(get_momentum(runner, i, base_momentum_[i]));
+  const std::vector<double>& base = runner.initial_momentums();
+  for (size_t i = 0; i < base.size(); ++i) out.push_back(get_momentum(runner, i, base[i]));
   return out;
 }
 

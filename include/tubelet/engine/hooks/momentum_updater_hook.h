@@ -33,7 +33,8 @@ class MomentumUpdaterHook : public Hook {
   // Checks the options as mmcv does; throws std::invalid_argument with mmcv's message.
   explicit MomentumUpdaterHook(const Options& options);
 
-  // Base momentum of each group: initial_momentums(), filled from the groups when empty.
+  // Base momentum of each group: runner.initial_momentums(), filled from the groups when
+  // empty (a resumed run restores them from the checkpoint first).
   void before_run(Runner& runner) override;
   void before_train_epoch(Runner& runner) override;
   void before_train_iter(Runner& runner) override;
@@ -41,9 +42,6 @@ class MomentumUpdaterHook : public Hook {
   // The scheduled momentum of group `group` whose momentum before any schedule was `base`.
   virtual double get_momentum(const Runner& runner, size_t group, double base) const = 0;
 
-  // Each group's momentum before any schedule (mmcv's group['initial_momentum']): set it
-  // before before_run to resume a schedule; filled by before_run when empty.
-  std::vector<double>& initial_momentums() { return base_momentum_; }
   const Options& options() const { return options_; }
 
  protected:
@@ -55,7 +53,6 @@ class MomentumUpdaterHook : public Hook {
   std::vector<double> warmup_momentum(int64_t cur_iter) const;
 
   Options options_;
-  std::vector<double> base_momentum_;
   std::vector<double> regular_momentum_;
 };
 
