@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/paths.h"
+#include "formula_fixture.h"
 #include "tubelet/config/config.h"
 #include "tubelet/models/backbones/resnet_tsm.h"
 #include "tubelet/models/builder.h"
@@ -21,6 +22,10 @@ namespace tubelet {
 namespace {
 
 using nlohmann::json;
+using test::expect_keys;
+using test::expect_output;
+using test::fill;
+using test::input_of;
 
 const json& cases() {
   static const json all = json::parse(
@@ -32,82 +37,6 @@ const json& fixture_case(const std::string& name) {
   for (const auto& c : cases())
     if (c["name"] == name) return c;
   throw std::runtime_error("no fixture case " + name);
-}
-
-std::map<std::string, torch::Tensor> state_of(torch::nn::Module& m) {
-  std::map<std::string, torch::Tensor> state;
-  for (const auto& p : m.named_parameters()) state[p.key()] = p.value();
-  for (const auto& b : m.named_buffers()) state[b.key()] = b.value();
-  return state;
-}
-
-torch::Tensor wave(int64_t numel, double phase) {
-  return torch::sin(0.37 * torch::arange(numel, torch::kDouble) + phase);
-}
-
-// The generator's fill(): each tensor from its key's rank in sorted order.
-void fill(torch::nn::Module& m) {
-  torch::NoGradGuard no_grad;
-  int64_t k = 0;
-  for (auto& [key, t] : state_of(m)) {
-    double phase = 0.11 * static_cast<double>(k++) + 0.5;
-    auto ends = [&](const std::string& s) {
-      return key.size() >= s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0;
-    };
-    if (ends("num_batches_tracked")) continue;
-    torch::Tensor base = wave(t.numel(), phase).view(t.sizes());
-    torch::Tensor value;
-    if (ends("running_var"))
-      value = 1 + 0.2 * base.abs();
-    else if (ends("running_mean"))
-      value = 0.1 * base;
-    else if (ends("bias"))
-      value = 0.05 * base;
-    else if (t.dim() == 1)
-      value = 1 + 0.1 * base;
-    else
-      value = base * std::sqrt(2.0 / static_cast<double>(t.numel() / t.size(0)));
-    if (key.find("conv_out") != std::string::npos && ends("weight")) value = 0.1 * value;
-    t.copy_(value.to(t.dtype()));
-  }
-}
-
-torch::Tensor input_of(const json& shape) {
-  std::vector<int64_t> s = shape.get<std::vector<int64_t>>();
-  int64_t numel = 1;
-  for (int64_t d : s) numel *= d;
-  return wave(numel, 0.0).view(s).to(torch::kFloat);
-}
-
-void expect_keys(torch::nn::Module& m, const json& c) {
-  auto state = state_of(m);
-  std::map<std::string, std::vector<int64_t>> want;
-  for (const auto& kv : c["keys"]) want[kv[0]] = kv[1].get<std::vector<int64_t>>();
-  std::map<std::string, std::vector<int64_t>> got;
-  for (auto& [key, t] : state) got[key] = t.sizes().vec();
-  EXPECT_EQ(got, want) << c["name"];
-}
-
-// `got` (minus `offset`, e.g. the input of a residual module) against the fixture's sample.
-void expect_output(const torch::Tensor& got, const json& want, double tolerance,
-                   const torch::Tensor& offset = {}) {
-  ASSERT_EQ(got.sizes().vec(), want["shape"].get<std::vector<int64_t>>());
-  torch::Tensor flat = got.reshape({-1}).to(torch::kDouble);
-  int64_t step = want["step"];
-  torch::Tensor sample = flat.index({torch::indexing::Slice(0, torch::indexing::None, step)});
-  torch::Tensor expected = torch::tensor(want["sample"].get<std::vector<double>>(), torch::kDouble);
-  if (offset.defined()) {
-    torch::Tensor off = offset.reshape({-1})
-                            .to(torch::kDouble)
-                            .index({torch::indexing::Slice(0, torch::indexing::None, step)});
-    sample = sample - off;
-    expected = expected - off;
-  }
-  double scale = std::max(1.0, expected.abs().max().item<double>());
-  EXPECT_LT((sample - expected).abs().max().item<double>(), tolerance * scale)
-      << "got " << sample.slice(0, 0, 8) << "\nwant " << expected.slice(0, 0, 8);
-  EXPECT_NEAR(flat.sum().item<double>(), want["sum"].get<double>(),
-              tolerance * std::max(1.0, want["abs_sum"].get<double>()));
 }
 
 NonLocalOptions non_local_options(const std::string& kwargs_text) {

@@ -202,11 +202,14 @@ std::vector<std::vector<int64_t>> read_non_local(Args& args, const Value& v) {
   return out;
 }
 
-std::shared_ptr<torch::nn::Module> build_resnet_tsm(Args& args) {
+}  // namespace
+
+ResNetTSMOptions read_resnet_tsm_options(Args& args, bool with_segments) {
   ResNetTSMOptions tsm;
-  tsm.num_segments(args.get<int64_t>("num_segments", 8))
-      .is_shift(args.get("is_shift", true))
-      .shift_div(args.get<int64_t>("shift_div", 8))
+  if (with_segments)
+    tsm.num_segments(args.get<int64_t>("num_segments", 8))
+        .shift_div(args.get<int64_t>("shift_div", 8));
+  tsm.is_shift(args.get("is_shift", true))
       .shift_place(args.get("shift_place", "blockres"))
       .temporal_pool(args.get("temporal_pool", false));
   Value non_local = args.get("non_local", Value::tuple({Value(0), Value(0), Value(0), Value(0)}));
@@ -217,6 +220,13 @@ std::shared_ptr<torch::nn::Module> build_resnet_tsm(Args& args) {
     tsm.non_local_cfg(NonLocalOptions::from_config(nl_args, 0));
     nl_args.finish();
   }
+  return tsm;
+}
+
+namespace {
+
+std::shared_ptr<torch::nn::Module> build_resnet_tsm(Args& args) {
+  ResNetTSMOptions tsm = read_resnet_tsm_options(args, /*with_segments=*/true);
   return std::make_shared<ResNetTSMImpl>(ResNetOptions::from_config(args), tsm);
 }
 

@@ -31,6 +31,10 @@ struct ResNetTSMOptions {
   TORCH_ARG(std::optional<NonLocalOptions>, non_local_cfg);
 };
 
+// The builder's reading of ResNetTSM's own arguments (num_segments and shift_div too when
+// `with_segments`; ResNetTIN reads those itself).
+ResNetTSMOptions read_resnet_tsm_options(Args& args, bool with_segments);
+
 // Shifts 1/shift_div of the channels back in time and 1/shift_div forward, then runs `net`.
 class TemporalShiftImpl : public torch::nn::Module {
  public:
@@ -81,9 +85,13 @@ class ResNetTSMImpl : public ResNetImpl {
 
   ResNetTSMOptions tsm_options;
 
+ protected:
+  // Wraps the blocks that tsm_options.non_local flags (ResNetTIN calls it after its own
+  // changes, as MMAction2's ResNetTIN.init_weights does).
+  void make_non_local();
+
  private:
   void make_temporal_shift();
-  void make_non_local();
   void make_temporal_pool();
   void replace_stage(size_t index, torch::nn::Sequential stage);
 
