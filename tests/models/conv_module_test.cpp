@@ -125,9 +125,9 @@ TEST(LayerRegistries, EveryRegisteredLayerBuildsAndRuns) {
   for (const std::string& type : CONV_LAYERS().names()) {
     ConvLayerArgs args{4, 2, {1}, {1}, {0}, {1}, 1, true};
     auto conv = build_conv_layer(cfg("dict(type='" + type + "')"), args, "c");
-    auto input = type == "Conv1d"   ? torch::randn({2, 4, 6})
-                 : type == "Conv3d" ? torch::randn({2, 4, 3, 6, 6})
-                                    : x;
+    auto input = type == "Conv1d"                            ? torch::randn({2, 4, 6})
+                 : type == "Conv3d" || type == "Conv2plus1d" ? torch::randn({2, 4, 3, 6, 6})
+                                                             : x;
     EXPECT_EQ(conv.forward(input).size(1), 2) << type;
   }
 }
