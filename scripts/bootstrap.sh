@@ -11,6 +11,9 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev            # the libFuzzer harness
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev   # video decoding
+  ffmpeg                              # encodes the test and synthetic videos
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev   # MMAction2's image ops
 )
 
 missing=()

@@ -1,0 +1,31 @@
+// A dataset registered in DATASETS (MMAction2's BaseDataset and its subclasses): an indexed
+// list of annotations that a pipeline turns into samples.
+#pragma once
+
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+#include "tubelet/data/registries.h"
+#include "tubelet/data/sample.h"
+
+namespace tubelet {
+
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+  virtual int64_t size() const = 0;
+  // Sample `index` through the pipeline (train or test mode as configured), its random
+  // transforms drawing from a generator seeded with `seed`. Safe to call from several
+  // threads at once. Errors name the file and the index.
+  virtual Sample get(int64_t index, uint64_t seed) const = 0;
+  // The annotation of `index` as MMAction2 keeps it in video_infos (filename, label, ...).
+  virtual const Dict& info(int64_t index) const = 0;
+  // MMAction2's evaluate(results, metrics, ...): `results` holds one score row per sample
+  // (the model's outputs in dataset order); returns {"top1_acc": x, ...}.
+  virtual Dict evaluate(const torch::Tensor& results, const std::vector<std::string>& metrics,
+                        const Dict& metric_options) const;
+};
+
+}  // namespace tubelet
