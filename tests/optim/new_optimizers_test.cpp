@@ -1,7 +1,8 @@
 // The optimizers written here (Adadelta, Adamax, ASGD, NAdam, RAdam, Rprop) and MMAction2's
 // CopyOfSGD against trajectories computed by PyTorch 1.13 itself
 // (tools/fixtures/make_optimizer_fixtures.py), their save/load round trip, PyTorch's argument
-// checks and their param-group options.
+// checks and their param-group options. The trajectories also cover LibTorch's SGD, Adam, AdamW,
+// RMSprop and Adagrad with a second group configured through set_group_option.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
@@ -17,7 +18,8 @@ namespace tubelet {
 namespace {
 
 constexpr int kSteps = 8;
-constexpr double kRelTol = 1e-12;  // the same operations in the same order as PyTorch
+// Bit-identical here (same operations in the same order as PyTorch); the margin allows for
+// other CPUs fusing multiply-adds differently.
 
 const Dict& fixture() {
   static const Dict d =
@@ -80,7 +82,7 @@ struct Trajectory {
 };
 
 TEST(NewOptimizers, MatchPytorchTrajectories) {
-  ASSERT_EQ(fixture().at("cases").as_list().size(), 13u);
+  ASSERT_EQ(fixture().at("cases").as_list().size(), 18u);
   for (const Value& v : fixture().at("cases").as_list()) {
     const Dict& c = v.as_dict();
     Trajectory run(c);
