@@ -20,6 +20,7 @@ namespace {
 constexpr int kSteps = 8;
 // Bit-identical here (same operations in the same order as PyTorch); the margin allows for
 // other CPUs fusing multiply-adds differently.
+constexpr double kRelTol = 1e-12;
 
 const Dict& fixture() {
   static const Dict d =
