@@ -1,6 +1,6 @@
-// NLLLoss, BCELossWithLogits, BinaryLogisticRegressionLoss, OHEMHingeLoss and HVULoss against
-// MMAction2's own loss modules run by Python's PyTorch (tests/fixtures/losses, made by
-// tools/fixtures/make_loss_fixtures.py): losses and gradients, plus hand-computed cases.
+// NLLLoss, BCELossWithLogits, CBFocalLoss, BinaryLogisticRegressionLoss, OHEMHingeLoss and
+// HVULoss against MMAction2's own loss modules run by Python's PyTorch (tests/fixtures/losses,
+// made by tools/fixtures/make_loss_fixtures.py): losses and gradients, plus hand-computed cases.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
@@ -90,6 +90,24 @@ TEST(Losses, BCELossWithLogitsByHand) {
               0.5 * 3.0 * std::log(2.0), 1e-6);
   EXPECT_NE(test::error_of([] { loss("dict(type='BCELossWithLogits', weight=1)"); }).find("weight"),
             std::string::npos);
+}
+
+TEST(Losses, CBFocalLossMatchesMMAction2) {
+  for (const char* name : {"cb_focal_2.0", "cb_focal_0.0"}) {
+    const json& c = fixture_case(name);
+    auto l = loss(c["cfg"].get<std::string>());
+    check(c, [&](const torch::Tensor& s) {
+      return l->forward_loss(s, tensor_of(c["label"], torch::kLong));
+    });
+  }
+}
+
+TEST(Losses, CBFocalLossByHand) {
+  // Two classes with equal counts: weights 1; gamma 0 leaves the plain BCE of the one-hot
+  // labels, summed and divided by the one label.
+  auto l = loss("dict(type='CBFocalLoss', samples_per_cls=[5, 5], gamma=0)");
+  double want = std::log(2.0) + std::log(1 + std::exp(0.0));  // logits 0: log 2 each
+  EXPECT_NEAR(l->forward_loss(torch::zeros({1, 2}), torch::tensor({1})).item<double>(), want, 1e-6);
 }
 
 TEST(Losses, BinaryLogisticRegressionLossMatchesMMAction2) {
