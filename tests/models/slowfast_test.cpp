@@ -52,6 +52,30 @@ TEST(SlowFast, MatchesMmaction2Forward) {
                "forward_test");
 }
 
+TEST(SlowFast, PretrainedLoadsASlowFastCheckpointStrictly) {
+  auto ckpt = test3d::fixture("slowfast_r18");
+  checkpoint::StateDict backbone_sd;
+  for (const auto& item : ckpt.state_dict)
+    if (item.key().rfind("backbone.", 0) == 0)
+      backbone_sd.insert(item.key().substr(9), item.value());
+  test::TempDir dir;
+  std::string path = (dir.path() / "slowfast.pth").string();
+  checkpoint::save_checkpoint(path, backbone_sd);
+  std::string text = kSlowFast;
+  text.replace(text.find("pretrained=None"), 15, "pretrained='" + path + "'");
+  auto model = std::dynamic_pointer_cast<Recognizer3DImpl>(build(text));
+  ASSERT_TRUE(model);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto feats = model->extract_feats(test3d::entry(ckpt, "input"));
+  expect_close(feats[0], test3d::entry(ckpt, "slow"), "slow pathway");
+  // Strict, as MMAction2: a checkpoint with a missing key is an error.
+  backbone_sd.erase("fast_path.conv1.conv.weight");
+  checkpoint::save_checkpoint(path, backbone_sd);
+  std::string e = test::error_of([&] { build(text); });
+  EXPECT_NE(e.find("fast_path.conv1.conv.weight"), std::string::npos) << e;
+}
+
 TEST(SlowFast, FeatureExtractionConcatenatesSlowThenFast) {
   auto model = std::dynamic_pointer_cast<Recognizer3DImpl>(build(std::string(kSlowFast).replace(
       std::string(kSlowFast).rfind("average_clips=None"), 18, "feature_extraction=True")));
