@@ -76,6 +76,20 @@ TEST(SlowFast, PretrainedLoadsASlowFastCheckpointStrictly) {
   EXPECT_NE(e.find("fast_path.conv1.conv.weight"), std::string::npos) << e;
 }
 
+TEST(SlowFast, TrainsThroughTheLaterals) {
+  auto model = std::dynamic_pointer_cast<Recognizer3DImpl>(build(kSlowFast));
+  ASSERT_TRUE(model);
+  model->train();
+  LossDict losses = model->forward_train(torch::randn({2, 1, 3, 8, 16, 16}), torch::tensor({1, 3}));
+  ASSERT_EQ(losses.back().first, "loss_cls");
+  losses.back().second.backward();
+  auto params = model->named_parameters();
+  EXPECT_GT(
+      params["backbone.slow_path.layer1_lateral.conv.weight"].grad().abs().sum().item<double>(),
+      0.0);
+  EXPECT_GT(params["backbone.fast_path.conv1.conv.weight"].grad().abs().sum().item<double>(), 0.0);
+}
+
 TEST(SlowFast, FeatureExtractionConcatenatesSlowThenFast) {
   auto model = std::dynamic_pointer_cast<Recognizer3DImpl>(build(std::string(kSlowFast).replace(
       std::string(kSlowFast).rfind("average_clips=None"), 18, "feature_extraction=True")));
