@@ -16,8 +16,14 @@ out=$("$tubelet" --plugin "$work/plugin/libmy_plugin.so" list-modules BACKBONES)
 grep -q "MyBackbone" <<<"$out" || { echo "MyBackbone not listed:"; echo "$out"; exit 1; }
 
 out=$(TUBELET_PLUGIN_PATH="$work/plugin" "$tubelet" inspect "$src/examples/plugin/my_backbone_config.py")
-grep -qx "conv.weight \[8, 3, 3, 3\]" <<<"$out" || { echo "unexpected inspect output:"; echo "$out"; exit 1; }
-grep -qx "conv.bias \[8\]" <<<"$out" || { echo "unexpected inspect output:"; echo "$out"; exit 1; }
+# inspect prints JSON; one entry per line pair: ["conv.weight", [8, 3, 3, 3]]
+flat=$(tr -d ' \n' <<<"$out")
+grep -qF '["conv.weight",[8,3,3,3]]' <<<"$flat" || { echo "unexpected inspect output:"; echo "$out"; exit 1; }
+grep -qF '["conv.bias",[8]]' <<<"$flat" || { echo "unexpected inspect output:"; echo "$out"; exit 1; }
+out=$("$tubelet" --plugin "$work/plugin/libmy_plugin.so" list-modules OPTIMIZERS)
+grep -q "MyOptimizer" <<<"$out" || { echo "MyOptimizer not listed:"; echo "$out"; exit 1; }
+out=$(TUBELET_PLUGIN_PATH="$work/plugin" "$tubelet" param-groups "$src/examples/plugin/my_optimizer_config.py")
+grep -q '"a": 0.01' <<<"$out" || { echo "unexpected param-groups output:"; echo "$out"; exit 1; }
 
 if "$tubelet" inspect "$src/examples/plugin/my_backbone_config.py" 2>"$work/err"; then
   echo "expected a failure without the plugin path"; exit 1

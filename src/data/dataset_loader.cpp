@@ -1,0 +1,212 @@
+#include "tubelet/data/dataset_loader.h"
+
+#include <torch/torch.h>
+
+#include <iostream>
+
+#include "tubelet/args.h"
+#include "tubelet/config/error.h"
+
+namespace tubelet {
+
+namespace {
+
+// splitmix64: well-mixed per-sample seeds from (seed, epoch, index).
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t sample_seed(uint64_t seed, int64_t epoch, int64_t index) {
+  return mix(mix(mix(seed) ^ static_cast<uint64_t>(epoch)) ^ static_cast<uint64_t>(index));
+}
+
+std::string shape_text(const torch::Tensor& t) {
+  std::string s = "[";
+  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
+  return s + "]";
+}
+
+}  // namespace
+
+std::vector<int64_t> sampler_indices(int64_t n, const DataLoaderOptions& o, int64_t epoch) {
+  std::vector<int64_t> indices(n);
+  if (o.shuffle) {
+    auto gen = torch::make_generator<torch::CPUGeneratorImpl>(o.seed + epoch);
+    auto perm = torch::randperm(n, gen, torch::kLong);
+    for (int64_t i = 0; i < n; ++i) indices[i] = perm[i].item<int64_t>();
+  } else {
+    for (int64_t i = 0; i < n; ++i) indices[i] = i;
+  }
+  const int64_t world = std::max(1, o.world_size);
+  const int64_t per_rank = (n + world - 1) / world;
+  const int64_t total = per_rank * world;
+  for (int64_t i = n; i < total && n > 0; ++i) indices.push_back(indices[i - n]);
+  std::vector<int64_t> mine;
+  for (int64_t i = o.rank; i < total; i += world) mine.push_back(indices[i]);
+  return mine;
+}
+
+Batch collate(std::vector<Sample>& samples) {
+  Batch batch;
+  if (samples.empty()) return batch;
+  for (const auto& [name, first] : samples.front().tensors) {
+    std::vector<torch::Tensor> parts;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const torch::Tensor* t = samples[i].tensor(name);
+      if (!t)
+        throw std::runtime_error("collate: sample " + std::to_string(i) + " has no '" + name + "'");
+      if (!t->sizes().equals(first.sizes()))
+        throw std::runtime_error("collate: '" + name + "' of sample " + std::to_string(i) +
+                                 " has shape " + shape_text(*t) + " but sample 0 has " +
+                                 shape_text(first) + "; shapes must match to form a batch");
+      parts.push_back(*t);
+    }
+    batch.tensors.emplace_back(name, torch::stack(parts));
+  }
+  for (auto& s : samples) {
+    const Value* meta = s.info.find("img_metas");
+    batch.metas.push_back(meta && meta->is_dict() ? meta->as_dict() : Dict{});
+  }
+  return batch;
+}
+
+DatasetLoader::DatasetLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
+    : dataset_(std::move(dataset)), options_(options) {
+  if (!dataset_) throw std::invalid_argument("DatasetLoader needs a dataset");
+  if (options_.videos_per_gpu <= 0) throw std::invalid_argument("videos_per_gpu must be positive");
+  if (options_.workers_per_gpu < 0) throw std::invalid_argument("workers_per_gpu must be >= 0");
+  if (options_.world_size < 1 || options_.rank < 0 || options_.rank >= options_.world_size)
+    throw std::invalid_argument("rank " + std::to_string(options_.rank) +
+                                " is not in a world of size " +
+                                std::to_string(options_.world_size));
+}
+
+DatasetLoader::~DatasetLoader() {
+  stop_workers();
+}
+
+int64_t DatasetLoader::size() const {
+  const int64_t world = options_.world_size;
+  const int64_t samples = (dataset_->size() + world - 1) / world;
+  const int64_t b = options_.videos_per_gpu;
+  return options_.drop_last ? samples / b : (samples + b - 1) / b;
+}
+
+void DatasetLoader::start() {
+  stop_workers();
+  std::vector<int64_t> order = sampler_indices(dataset_->size(), options_, epoch_);
+  batches_.clear();
+  for (size_t i = 0; i < order.size(); i += options_.videos_per_gpu) {
+    size_t end = std::min(order.size(), i + options_.videos_per_gpu);
+    if (options_.drop_last && static_cast<int64_t>(end - i) < options_.videos_per_gpu) break;
+    batches_.emplace_back(order.begin() + i, order.begin() + end);
+  }
+  produced_ = consumed_ = 0;
+  ready_.clear();
+  stopping_ = false;
+  for (int64_t w = 0; w < options_.workers_per_gpu; ++w)
+    workers_.emplace_back([this] { worker(); });
+}
+
+DatasetLoader::Slot DatasetLoader::make_batch(int64_t b) const {
+  Slot slot;
+  try {
+    std::vector<Sample> samples;
+    for (int64_t index : batches_[b]) {
+      try {
+        samples.push_back(dataset_->get(index, sample_seed(options_.seed, epoch_, index)));
+      } catch (const std::exception& e) {
+        std::string message = "sample " + std::to_string(index) + ": " + e.what();
+        if (!options_.skip_failed) throw std::runtime_error(message);
+        std::cerr << "Warning: skipped " << message << "\n";
+      }
+    }
+    if (samples.empty())
+      throw std::runtime_error("every sample of batch " + std::to_string(b) + " failed");
+    slot.batch = collate(samples);
+  } catch (...) {
+    slot.error = std::current_exception();
+  }
+  return slot;
+}
+
+void DatasetLoader::worker() {
+  const int64_t window =
+      std::max<int64_t>(1, options_.workers_per_gpu * options_.prefetch_per_worker);
+  for (;;) {
+    int64_t b;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [&] {
+        return stopping_ || (produced_ < static_cast<int64_t>(batches_.size()) &&
+                             produced_ < consumed_ + window);
+      });
+      if (stopping_) return;
+      b = produced_++;
+    }
+    Slot slot = make_batch(b);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ready_.emplace(b, std::move(slot));
+    }
+    changed_.notify_all();
+  }
+}
+
+std::optional<Batch> DatasetLoader::next() {
+  if (consumed_ >= static_cast<int64_t>(batches_.size())) return std::nullopt;
+  Slot slot;
+  if (workers_.empty()) {
+    slot = make_batch(consumed_);
+  } else {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return ready_.count(consumed_) > 0; });
+    slot = std::move(ready_.at(consumed_));
+    ready_.erase(consumed_);
+  }
+  ++consumed_;
+  changed_.notify_all();
+  if (slot.error) std::rethrow_exception(slot.error);
+  return std::move(slot.batch);
+}
+
+void DatasetLoader::stop_workers() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+}
+
+DataLoaderOptions dataloader_options(const Dict& data_cfg, const std::string& phase) {
+  DataLoaderOptions o;
+  auto number = [&](const char* key, int64_t fallback) {
+    const Value* v = data_cfg.find(key);
+    if (!v) return fallback;
+    if (!v->is_int())
+      throw ConfigError(std::string("data.") + key + " must be an int", v->location());
+    return v->as_int();
+  };
+  o.videos_per_gpu = number("videos_per_gpu", 1);
+  o.workers_per_gpu = number("workers_per_gpu", 1);
+  o.shuffle = phase == "train";
+  const std::string key = phase + "_dataloader";
+  if (const Value* extra = data_cfg.find(key); extra && !extra->is_none()) {
+    Args args(*extra, key, "data." + key);
+    o.videos_per_gpu = args.get("videos_per_gpu", o.videos_per_gpu);
+    o.workers_per_gpu = args.get("workers_per_gpu", o.workers_per_gpu);
+    o.shuffle = args.get("shuffle", o.shuffle);
+    o.drop_last = args.get("drop_last", o.drop_last);
+    args.get("pin_memory", true);           // CPU tensors; pinning is the GPU issue's
+    args.get("persistent_workers", false);  // threads live for one pass either way
+    args.finish();
+  }
+  return o;
+}
+
+}  // namespace tubelet
