@@ -28,6 +28,12 @@ LossDict BaseRecognizerImpl::forward_train(const torch::Tensor& imgs, const torc
   return cls_head->loss(clip_scores(imgs), labels.squeeze());
 }
 
+StepOutputs BaseRecognizerImpl::train_step(const Batch& batch) {
+  return parse_losses(forward_train(batch.at("imgs"), batch.at("label")), batch.size());
+}
+
+StepOutputs BaseRecognizerImpl::val_step(const Batch& batch) { return train_step(batch); }
+
 torch::Tensor BaseRecognizerImpl::average_clip(const torch::Tensor& cls_score,
                                                int64_t num_segs) const {
   if (!test_cfg.average_clips) return cls_score;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tubelet/args.h"
+#include "tubelet/engine/trainable.h"
 #include "tubelet/models/backbone.h"
 #include "tubelet/models/head.h"
 
@@ -18,7 +19,7 @@ struct RecognizerTestCfg {
   bool feature_extraction = false;
 };
 
-class BaseRecognizerImpl : public torch::nn::Module {
+class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
  public:
   BaseRecognizerImpl(std::shared_ptr<Backbone> backbone, std::shared_ptr<Head> cls_head,
                      RecognizerTestCfg test_cfg);
@@ -30,6 +31,10 @@ class BaseRecognizerImpl : public torch::nn::Module {
   // Training: the head's losses and accuracies for a batch and its labels ([N] or [N, 1]
   // class indices, or [N, num_classes] soft/multi-hot labels).
   LossDict forward_train(const torch::Tensor& imgs, const torch::Tensor& labels);
+  // The runner's steps: forward_train on the batch's "imgs" and "label", losses parsed as
+  // MMAction2's _parse_losses (val_step computes the same losses, as MMAction2 does).
+  StepOutputs train_step(const Batch& batch) override;
+  StepOutputs val_step(const Batch& batch) override;
   // The backbone's (last requested) feature map.
   torch::Tensor extract_feat(const torch::Tensor& x);
   // Every feature map the backbone returns (SlowFast: slow, fast); heads take them all.
