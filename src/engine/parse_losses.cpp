@@ -2,6 +2,10 @@
 
 namespace tubelet {
 
+torch::Tensor Trainable::test_step(const Batch&) {
+  throw std::logic_error("this model has no test_step");
+}
+
 StepOutputs parse_losses(const NamedTensors& losses, int64_t num_samples) {
   StepOutputs out;
   torch::Tensor total;

@@ -29,6 +29,9 @@ class Trainable {
   virtual StepOutputs train_step(const Batch& batch) = 0;
   // Runs under torch::NoGradGuard, in eval mode.
   virtual StepOutputs val_step(const Batch& batch) = 0;
+  // MMAction2's model(return_loss=False, **data): one result row per video of the batch
+  // (a recognizer's class scores averaged over clips as test_cfg says). Eval mode, no grad.
+  virtual torch::Tensor test_step(const Batch& batch);
 };
 
 // MMAction2's BaseRecognizer._parse_losses: every entry whose name contains "loss" is summed

@@ -34,6 +34,10 @@ StepOutputs BaseRecognizerImpl::train_step(const Batch& batch) {
 
 StepOutputs BaseRecognizerImpl::val_step(const Batch& batch) { return train_step(batch); }
 
+torch::Tensor BaseRecognizerImpl::test_step(const Batch& batch) {
+  return forward_test(batch.at("imgs"));
+}
+
 torch::Tensor BaseRecognizerImpl::average_clip(const torch::Tensor& cls_score,
                                                int64_t num_segs) const {
   if (!test_cfg.average_clips) return cls_score;

@@ -35,6 +35,8 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   // MMAction2's _parse_losses (val_step computes the same losses, as MMAction2 does).
   StepOutputs train_step(const Batch& batch) override;
   StepOutputs val_step(const Batch& batch) override;
+  // forward_test on the batch's "imgs".
+  torch::Tensor test_step(const Batch& batch) override;
   // The backbone's (last requested) feature map.
   torch::Tensor extract_feat(const torch::Tensor& x);
   // Every feature map the backbone returns (SlowFast: slow, fast); heads take them all.
