@@ -1,0 +1,88 @@
+#include "tubelet/data/datasets/rawframe_dataset.h"
+
+#include <stdexcept>
+
+namespace tubelet {
+
+RawframeDataset::RawframeDataset(BaseDatasetOptions options, std::string filename_tmpl,
+                                 bool with_offset)
+    : BaseDataset(std::move(options)),
+      filename_tmpl_(std::move(filename_tmpl)),
+      with_offset_(with_offset) {
+  load();
+}
+
+Dict RawframeDataset::parse_line(const std::vector<std::string>& f, int64_t line) const {
+  const size_t first_label = with_offset_ ? 3 : 2;
+  const char* layout = with_offset_ ? "frame_dir offset total_frames label [label ...]"
+                                    : "frame_dir total_frames label [label ...]";
+  if (f.size() <= first_label)
+    throw std::runtime_error(where(line) + ": expected '" + layout + "', got " +
+                             std::to_string(f.size()) + " fields" +
+                             (f.size() == first_label ? " (missing label)" : ""));
+  auto number = [&](size_t i, const char* what) {
+    std::optional<int64_t> v = parse_int(f[i]);
+    if (!v)
+      throw std::runtime_error(where(line) + ": " + what + " '" + f[i] + "' is not an integer");
+    return *v;
+  };
+  Dict info;
+  info.set("frame_dir", Value(with_prefix(f[0])));
+  if (with_offset_) info.set("offset", Value(number(1, "offset")));
+  info.set("total_frames", Value(number(first_label - 1, "total_frames")));
+  List labels;
+  for (size_t i = first_label; i < f.size(); ++i) labels.emplace_back(number(i, "label"));
+  if (options_.multi_class) {
+    if (!options_.num_classes)
+      throw std::invalid_argument(where() + ": multi_class needs num_classes");
+    info.set("label", Value::list(labels));
+  } else {
+    if (labels.size() != 1)
+      throw std::runtime_error(where(line) + ": " + std::to_string(labels.size()) +
+                               " labels on one line need multi_class=True");
+    info.set("label", labels.front());
+  }
+  return info;
+}
+
+std::vector<Dict> RawframeDataset::load_annotations() const {
+  const std::string& file = options_.ann_file;
+  if (file.size() >= 5 && file.compare(file.size() - 5, 5, ".json") == 0)
+    return load_json_annotations();
+  std::vector<Dict> infos;
+  std::vector<std::string> lines = read_lines(file);
+  for (size_t n = 0; n < lines.size(); ++n)
+    infos.push_back(parse_line(split_fields(lines[n]), static_cast<int64_t>(n) + 1));
+  return infos;
+}
+
+Sample RawframeDataset::prepare(int64_t index) const {
+  Sample sample;
+  sample.info = info(index);
+  sample.info.set("filename_tmpl", Value(filename_tmpl_));
+  sample.info.set("modality", Value(options_.modality));
+  sample.info.set("start_index", Value(options_.start_index));
+  if (options_.multi_class) {
+    sample.set_tensor("label", onehot(sample.need("label", type_name()), index));
+    sample.info.erase("label");
+  }
+  return sample;
+}
+
+std::shared_ptr<Dataset> RawframeDataset::from_config(Args& args) {
+  // RawframeDataset's own argument order: filename_tmpl and with_offset sit among the base's.
+  BaseDatasetOptions options = BaseDatasetOptions::from_args(args, 1);
+  std::string tmpl = args.get("filename_tmpl", "img_{:05}.jpg");
+  bool with_offset = args.get("with_offset", false);
+  auto factors = args.get<std::vector<double>>("short_cycle_factors", {0.5, 0.7071});
+  auto default_s = args.get<std::vector<int64_t>>("default_s", {224, 224});
+  args.finish();  // an unknown argument is reported before any file is read
+  auto dataset = std::make_shared<RawframeDataset>(std::move(options), tmpl, with_offset);
+  dataset->short_cycle_factors = factors;
+  dataset->default_s = default_s;
+  return dataset;
+}
+
+TUBELET_REGISTER(DATASETS, RawframeDataset, RawframeDataset::from_config);
+
+}  // namespace tubelet
