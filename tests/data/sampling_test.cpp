@@ -3,9 +3,11 @@
 // frame_inds, hand-computed cases, and the ranges of the random (train-mode) choices.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "support/paths.h"
+#include "tubelet/args_convert.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/data/sampling/sample_frames.h"
 #include "tubelet/data/transform.h"
@@ -59,6 +61,33 @@ TEST(SampleFrames, MatchesMmaction2Fixture) {
     ++checked;
   }
   EXPECT_GT(checked, 400);
+}
+
+TEST(SampleFrames, RandomChoicesCoverMmaction2sRange) {
+  // Train mode draws from sample.rng, not numpy's stream: over many seeds each position of
+  // frame_inds must span exactly the range MMAction2's draws spanned over 3000 seeds.
+  auto file = test::source_dir() / "tests/fixtures/data/sampling.json";
+  Value fixture = from_json(test::read_text(file), file.string());
+  for (const Value& c : fixture.as_dict().at("random_cases").as_list()) {
+    const Dict& d = c.as_dict();
+    auto transform = PIPELINES().build(d.at("cfg"), BuildContext("case"));
+    std::vector<int64_t> low, high;
+    for (uint64_t seed = 0; seed < 3000; ++seed) {
+      Sample s = frames_sample(d.at("total_frames").as_int(), d.at("start_index").as_int(), seed);
+      transform->apply(s);
+      std::vector<int64_t> f = inds(s);
+      if (low.empty()) low = high = f;
+      ASSERT_EQ(f.size(), low.size());
+      for (size_t i = 0; i < f.size(); ++i) {
+        low[i] = std::min(low[i], f[i]);
+        high[i] = std::max(high[i], f[i]);
+      }
+    }
+    EXPECT_EQ(low, ArgConverter<std::vector<int64_t>>::from(d.at("low")).value())
+        << repr(d.at("cfg"));
+    EXPECT_EQ(high, ArgConverter<std::vector<int64_t>>::from(d.at("high")).value())
+        << repr(d.at("cfg"));
+  }
 }
 
 TEST(SampleFramesGolden, TestModePipelines) {
