@@ -41,9 +41,9 @@ class EpochBasedRunner : public Runner {
 
   std::filesystem::path save_checkpoint(const std::filesystem::path& out_dir,
                                         const std::string& filename_tmpl, bool save_optimizer,
-                                        bool create_symlink) override {
+                                        bool create_symlink, const Dict& meta) override {
     auto path = out_dir / format_checkpoint_name(filename_tmpl, epoch_ + 1);
-    write_checkpoint(path, checkpoint_meta(epoch_ + 1, iter_), save_optimizer);
+    write_checkpoint(path, checkpoint_meta(epoch_ + 1, iter_, meta), save_optimizer);
     if (create_symlink) link_latest(out_dir, path);
     return path;
   }

@@ -78,10 +78,10 @@ class IterBasedRunner : public Runner {
 
   std::filesystem::path save_checkpoint(const std::filesystem::path& out_dir,
                                         const std::string& filename_tmpl, bool save_optimizer,
-                                        bool create_symlink) override {
+                                        bool create_symlink, const Dict& meta) override {
     auto path = out_dir / format_checkpoint_name(filename_tmpl, iter_ + 1);
     // As mmcv: epoch + 1 and the current iter (after_train_iter runs before iter_ moves on).
-    write_checkpoint(path, checkpoint_meta(epoch_ + 1, iter_), save_optimizer);
+    write_checkpoint(path, checkpoint_meta(epoch_ + 1, iter_, meta), save_optimizer);
     if (create_symlink) link_latest(out_dir, path);
     return path;
   }

@@ -178,8 +178,9 @@ std::string format_checkpoint_name(const std::string& filename_tmpl, int64_t n) 
   return filename_tmpl.substr(0, at) + std::to_string(n) + filename_tmpl.substr(at + 2);
 }
 
-Value Runner::checkpoint_meta(int64_t epoch, int64_t iter) const {
-  Dict meta = meta_;
+Value Runner::checkpoint_meta(int64_t epoch, int64_t iter, const Dict& extra) const {
+  Dict meta = extra;
+  for (const auto& [key, value] : meta_.items()) meta.set(key, value);
   meta.set("epoch", Value(epoch));
   meta.set("iter", Value(iter));
   meta.set("mmcv_version", Value(std::string("1.7.0")));

@@ -54,11 +54,13 @@ class Runner {
   // One loader per workflow phase.
   virtual void run(const std::vector<DataLoader*>& loaders, const Workflow& workflow) = 0;
   // Writes out_dir/filename_tmpl (formatted with the 1-based epoch or iter) atomically and,
-  // when asked, out_dir/latest.pth; returns the written path.
+  // when asked, out_dir/latest.pth; returns the written path. `meta` goes into the
+  // checkpoint's meta under the runner's own (mmcv's meta.update(self.meta)).
   virtual std::filesystem::path save_checkpoint(const std::filesystem::path& out_dir,
                                                 const std::string& filename_tmpl,
                                                 bool save_optimizer = true,
-                                                bool create_symlink = true) = 0;
+                                                bool create_symlink = true,
+                                                const Dict& meta = {}) = 0;
   // Model, optimizer, position, meta and RNG state from a checkpoint this runner wrote.
   virtual void resume(const std::filesystem::path& checkpoint, bool resume_optimizer = true);
   // Weights only (load_from), with mmcv's report of mismatched keys in the log.
@@ -117,7 +119,7 @@ class Runner {
   void write_checkpoint(const std::filesystem::path& path, const Value& meta, bool save_optimizer);
   void link_latest(const std::filesystem::path& out_dir, const std::filesystem::path& written);
   // meta() plus mmcv's mmcv_version and time, and the given position.
-  Value checkpoint_meta(int64_t epoch, int64_t iter) const;
+  Value checkpoint_meta(int64_t epoch, int64_t iter, const Dict& extra) const;
 
   std::shared_ptr<torch::nn::Module> model_;
   Trainable* trainable_ = nullptr;

@@ -18,6 +18,7 @@ struct CheckpointHookOptions {
   bool save_last = true;
   std::optional<std::string> filename_tmpl;
   bool create_symlink = true;
+  Dict meta;  // MMAction2's train tool puts mmaction_version and the config text here
 };
 
 class CheckpointHook : public Hook {
@@ -55,7 +56,8 @@ class CheckpointHook : public Hook {
   void save(Runner& runner, int64_t current) {
     if (runner.rank() != 0) return;
     std::string tmpl = o_.filename_tmpl.value_or(o_.by_epoch ? "epoch_{}.pth" : "iter_{}.pth");
-    auto path = runner.save_checkpoint(out_dir_, tmpl, o_.save_optimizer, o_.create_symlink);
+    auto path =
+        runner.save_checkpoint(out_dir_, tmpl, o_.save_optimizer, o_.create_symlink, o_.meta);
     Value msgs =
         runner.meta().contains("hook_msgs") ? runner.meta().at("hook_msgs") : Value(Dict{});
     msgs.mutable_dict().set("last_ckpt", Value(path.string()));
@@ -83,6 +85,7 @@ std::shared_ptr<Hook> build_checkpoint_hook(Args& args) {
   o.save_last = args.get("save_last", true);
   o.filename_tmpl = args.get<std::optional<std::string>>("filename_tmpl", std::nullopt);
   o.create_symlink = args.get("create_symlink", true);
+  o.meta = args.get<std::optional<Dict>>("meta", std::nullopt).value_or(Dict{});
   if (o.filename_tmpl && o.filename_tmpl->find("{}") == std::string::npos)
     throw args.error("filename_tmpl", "filename_tmpl must hold '{}' (e.g. 'epoch_{}.pth')");
   // One process has nothing to synchronise; the distributed issue adds the all-reduce.

@@ -1,0 +1,36 @@
+// `tubelet train`: MMAction2's tools/train.py and apis/train_model in one, for one process.
+// It reads the config, prepares the work dir (config dump, <timestamp>.log and .log.json),
+// seeds, builds the model, datasets, loaders, optimizer, runner and hooks, resumes or loads
+// weights, and runs the workflow.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tubelet/config/value.h"
+
+namespace tubelet {
+
+struct TrainOptions {
+  std::string config;
+  std::optional<std::string> work_dir;
+  std::optional<std::string> resume_from;
+  bool auto_resume = false;
+  bool validate = false;
+  std::optional<int64_t> seed;
+  bool deterministic = false;
+  std::vector<std::string> cfg_options;
+};
+
+// Returns the work dir the run wrote to.
+std::string train(const TrainOptions& options);
+
+// MMAction2's set_random_seed: torch's generator (and the data loader's seed through
+// cfg.seed); `deterministic` also asks LibTorch for deterministic algorithms.
+void set_random_seed(uint64_t seed, bool deterministic);
+
+// The environment lines MMAction2 logs first ("LibTorch: 1.13.0", "OpenCV: 4.6.0", ...).
+std::string environment_info();
+
+}  // namespace tubelet

@@ -1,0 +1,128 @@
+#include "tubelet/apis/train.h"
+
+#include <ATen/Context.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <random>
+
+#include "tubelet/config/config.h"
+#include "tubelet/config/dump.h"
+#include "tubelet/config/error.h"
+#include "tubelet/data/dataset_loader.h"
+#include "tubelet/engine/training_setup.h"
+#include "tubelet/models/builder.h"
+#include "tubelet/optim/optimizer_constructor.h"
+#include "tubelet/plugin.h"
+
+namespace tubelet {
+
+namespace {
+
+std::string local_timestamp() {
+  std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%d_%H%M%S", std::localtime(&now));
+  return text;
+}
+
+const Dict& data_block(const Dict& cfg) {
+  const Value* data = cfg.find("data");
+  if (!data || !data->is_dict()) throw ConfigError("the config has no data = dict(...) block");
+  return data->as_dict();
+}
+
+std::shared_ptr<Dataset> build_dataset(const Dict& data, const char* phase, bool test_mode) {
+  const Value* cfg = data.find(phase);
+  if (!cfg) throw ConfigError(std::string("the config has no data.") + phase);
+  Dict defaults;
+  if (test_mode) defaults.set("test_mode", Value(true));
+  return DATASETS().build(*cfg, BuildContext(std::string("data.") + phase, defaults));
+}
+
+void write_config_dump(const Dict& cfg, const std::filesystem::path& path) {
+  std::ofstream out(path);
+  out << to_python_config(cfg);
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+void set_random_seed(uint64_t seed, bool deterministic) {
+  torch::manual_seed(seed);
+  if (deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
+}
+
+std::string train(const TrainOptions& o) {
+  Dict cfg = load_config(o.config);
+  import_custom_modules(cfg);
+  apply_cfg_options(cfg, o.cfg_options);
+  std::filesystem::path work_dir =
+      o.work_dir ? *o.work_dir
+      : cfg.contains("work_dir") && cfg.at("work_dir").is_str()
+          ? cfg.at("work_dir").as_str()
+          : (std::filesystem::path("work_dirs") / std::filesystem::path(o.config).stem()).string();
+  cfg.set("work_dir", Value(work_dir.string()));
+  if (o.resume_from) cfg.set("resume_from", Value(*o.resume_from));
+  std::filesystem::create_directories(work_dir);
+  write_config_dump(cfg, work_dir / std::filesystem::path(o.config).filename());
+
+  const std::string timestamp = local_timestamp();
+  auto logger = std::make_shared<Logger>("mmaction");
+  logger->set_file(work_dir / (timestamp + ".log"));
+  const std::string dash(60, '-');
+  std::string env = environment_info();
+  logger->info("Environment info:\n" + dash + "\n" + env + "\n" + dash + "\n");
+  logger->info("Distributed training: False");
+  logger->info("Config:\n" + to_python_config(cfg));
+
+  // MMAction2 draws a random seed when none is given; it is logged and saved either way.
+  uint64_t seed = o.seed ? static_cast<uint64_t>(*o.seed) : std::random_device{}() & 0x7fffffff;
+  logger->info("Set random seed to " + std::to_string(seed) +
+               ", deterministic: " + (o.deterministic ? "True" : "False"));
+  set_random_seed(seed, o.deterministic);
+  cfg.set("seed", Value(static_cast<int64_t>(seed)));
+
+  Dict meta;
+  meta.set("env_info", Value(env));
+  meta.set("seed", Value(static_cast<int64_t>(seed)));
+  meta.set("config_name", Value(std::filesystem::path(o.config).filename().string()));
+  meta.set("work_dir", Value(work_dir.filename().string()));
+
+  auto model = build_model(cfg.at("model"), "model");
+  const Dict& data = data_block(cfg);
+  Workflow workflow =
+      cfg.contains("workflow") ? read_workflow(cfg.at("workflow")) : Workflow{{"train", 1}};
+  std::vector<std::shared_ptr<Dataset>> datasets{build_dataset(data, "train", false)};
+  if (workflow.size() == 2) datasets.push_back(build_dataset(data, "val", false));
+
+  std::vector<std::unique_ptr<DatasetLoader>> loaders;
+  for (size_t i = 0; i < datasets.size(); ++i) {
+    DataLoaderOptions lo = dataloader_options(data, "train");
+    lo.seed = seed;
+    loaders.push_back(std::make_unique<DatasetLoader>(datasets[i], lo));
+  }
+  if (!cfg.contains("optimizer")) throw ConfigError("the config has no optimizer");
+  auto optimizer = build_optimizer(*model, cfg.at("optimizer"));
+  auto runner = build_runner(cfg, {model, optimizer, work_dir, logger, meta, timestamp});
+
+  TrainingHookConfigs hooks = training_hook_configs(cfg);
+  if (hooks.checkpoint_config.is_dict()) {
+    Dict ckpt_meta;
+    ckpt_meta.set("mmaction_version", Value("tubelet-0.1.0"));
+    ckpt_meta.set("config", Value(to_python_config(cfg)));
+    hooks.checkpoint_config.mutable_dict().set("meta", Value(std::move(ckpt_meta)));
+  }
+  register_training_hooks(*runner, hooks);
+  if (o.validate) throw ConfigError("--validate: EvalHook is not wired into train yet");
+  resume_or_load(*runner, cfg, o.auto_resume);
+
+  std::vector<DataLoader*> loader_ptrs;
+  for (auto& l : loaders) loader_ptrs.push_back(l.get());
+  runner->run(loader_ptrs, workflow);
+  return work_dir.string();
+}
+
+}  // namespace tubelet
