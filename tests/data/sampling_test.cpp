@@ -155,7 +155,9 @@ TEST(SampleFrames, TrainModeSortedDrawsWhenSegmentsAreEmpty) {
     std::vector<int64_t> f = sample(cfg, 6, 0, seed);
     for (int64_t c = 0; c < 4; ++c) {
       EXPECT_LT(f[4 * c], 3);
-      if (c) EXPECT_LE(f[4 * (c - 1)], f[4 * c]);
+      if (c) {
+        EXPECT_LE(f[4 * (c - 1)], f[4 * c]);
+      }
       seen.insert(f[4 * c]);
     }
   }
