@@ -1,0 +1,58 @@
+// DecordInit and DecordDecode (MMAction2 0.24.1, pipelines/loading.py), served by the FFmpeg
+// reader: decord numbers frames in presentation order and get_batch() returns them exactly.
+#include "data/decoding/decode_common.h"
+#include "tubelet/data/transform.h"
+
+namespace tubelet {
+namespace {
+
+class DecordInit : public Transform {
+ public:
+  explicit DecordInit(int num_threads) : num_threads_(num_threads) {}
+  void apply(Sample& sample) override { decoding::open_video(sample, num_threads_, type()); }
+  std::string type() const override { return "DecordInit"; }
+
+  static std::shared_ptr<Transform> build(Args& args) {
+    decoding::read_io_backend(args);
+    const int64_t threads = args.get<int64_t>("num_threads", 1);
+    if (threads < 0) throw args.error("num_threads", "num_threads must be >= 0");
+    // decord's 0 means "let FFmpeg choose"; one thread per sample is what the loader wants.
+    return std::make_shared<DecordInit>(static_cast<int>(std::max<int64_t>(threads, 1)));
+  }
+
+ private:
+  int num_threads_;
+};
+
+class DecordDecode : public Transform {
+ public:
+  explicit DecordDecode(bool efficient) : efficient_(efficient) {}
+  void apply(Sample& sample) override {
+    auto reader = decoding::need_reader(sample, type());
+    const std::vector<int64_t> inds = decoding::frame_inds(sample, type());
+    // 'efficient' seeks to the key frame before each index and returns it, as decord's
+    // seek() + next() does.
+    std::vector<cv::Mat> imgs =
+        efficient_ ? decoding::key_frames(*reader, inds) : reader->frames(inds);
+    sample.video_reader.reset();
+    decoding::set_frames(sample, std::move(imgs), type());
+  }
+  std::string type() const override { return "DecordDecode"; }
+
+  static std::shared_ptr<Transform> build(Args& args) {
+    const std::string mode = args.get<std::string>("mode", "accurate");
+    if (mode != "accurate" && mode != "efficient")
+      throw args.error("mode", "mode must be 'accurate' or 'efficient', got '" + mode + "'");
+    return std::make_shared<DecordDecode>(mode == "efficient");
+  }
+
+ private:
+  bool efficient_;
+};
+
+}  // namespace
+
+TUBELET_REGISTER(PIPELINES, DecordInit, DecordInit::build);
+TUBELET_REGISTER(PIPELINES, DecordDecode, DecordDecode::build);
+
+}  // namespace tubelet

@@ -1,0 +1,88 @@
+// Decoded frames against MMAction2's: every golden pipeline case in
+// ../shared/golden/pipeline/ runs its Init and Decode transforms on the same frame_inds, and
+// each frame's SHA-1 (of the H x W x 3 uint8 RGB bytes) must be the one MMAction2 got.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "data/decoding_sha1.h"
+#include "support/paths.h"
+#include "tubelet/config/dump.h"
+#include "tubelet/data/transform.h"
+
+namespace tubelet {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::vector<std::filesystem::path> golden_cases() {
+  std::vector<std::filesystem::path> out;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(test::shared_dir() / "golden" / "pipeline"))
+    if (entry.path().extension() == ".json" && entry.path().stem() != "normalize_lut")
+      out.push_back(entry.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Runs the case's decoding steps and checks the frames; returns how many it compared.
+size_t check_case(const std::filesystem::path& file) {
+  const Dict golden =
+      test::decode_golden(from_json(test::read_text(file), file.string())).as_dict();
+  const std::filesystem::path assets = test::shared_dir() / "data" / "mmaction2-assets";
+  Sample sample;
+  sample.info = golden.at("initial_results").as_dict();
+  for (const char* key : {"filename", "frame_dir"})
+    if (const Value* v = sample.info.find(key))
+      sample.info.set(key, Value((assets / v->as_str()).string()));
+
+  std::shared_ptr<Transform> init, decode;
+  for (const Value& step : golden.at("pipeline").as_list()) {
+    const std::string type = step.as_dict().at("type").as_str();
+    if (ends_with(type, "Init")) init = PIPELINES().build(step, BuildContext(file.string()));
+    if (ends_with(type, "Decode")) decode = PIPELINES().build(step, BuildContext(file.string()));
+  }
+  if (!decode) ADD_FAILURE() << file << ": no Decode step";
+  if (!decode) return 0;
+  if (init) {
+    init->apply(sample);
+    EXPECT_EQ(sample.info.at("total_frames"), golden.at("total_frames")) << file;
+  }
+  sample.info.set("frame_inds", golden.at("frame_inds"));
+  decode->apply(sample);
+
+  const Dict& stage = golden.at("stages").as_dict().at(decode->type()).as_dict();
+  const List& want = stage.at("sha1").as_list();
+  EXPECT_EQ(sample.info.at("img_shape"), Value::tuple(stage.at("img_shape").as_list())) << file;
+  EXPECT_EQ(sample.info.at("original_shape"), Value::tuple(stage.at("original_shape").as_list()))
+      << file;
+  EXPECT_EQ(sample.imgs.size(), want.size()) << file;
+  for (size_t i = 0; i < std::min(want.size(), sample.imgs.size()); ++i) {
+    const cv::Mat img = sample.imgs[i].isContinuous() ? sample.imgs[i] : sample.imgs[i].clone();
+    EXPECT_EQ(test::sha1_hex(img.data, img.total() * img.elemSize()), want[i].as_str())
+        << file.filename() << " frame " << i << " (index "
+        << golden.at("frame_inds").as_list()[i].as_int() << ")";
+  }
+  return want.size();
+}
+
+TEST(DecodingGolden, FramesMatchMMAction2BitForBit) {
+  TUBELET_REQUIRE_SHARED();
+  size_t frames = 0;
+  for (const auto& file : golden_cases()) frames += check_case(file);
+  EXPECT_GT(frames, 0u);
+}
+
+TEST(DecodingGolden, Sha1) {
+  const std::string abc = "abc";
+  EXPECT_EQ(test::sha1_hex(reinterpret_cast<const uint8_t*>(abc.data()), abc.size()),
+            "a9993e364706816aba3e25717850c26c9cd0d89d");
+  const std::string m(1000, 'a');
+  EXPECT_EQ(test::sha1_hex(reinterpret_cast<const uint8_t*>(m.data()), m.size()),
+            "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+}
+
+}  // namespace
+}  // namespace tubelet
