@@ -9,6 +9,7 @@
 
 #include "support/paths.h"
 #include "tubelet/config/config.h"
+#include "tubelet/config/dump.h"
 #include "tubelet/data/datasets/activitynet_dataset.h"
 #include "tubelet/data/datasets/base_dataset.h"
 #include "tubelet/data/datasets/dataset_wrappers.h"
@@ -71,7 +72,7 @@ TEST(VideoDataset, MultiLabelGivesOnehotTensor) {
   Sample s = ds->get(0, 0);
   ASSERT_NE(s.tensor("label"), nullptr);
   EXPECT_TRUE(s.tensor("label")->equal(torch::tensor({1.f, 0.f, 0.f, 1.f, 0.f})));
-  EXPECT_FALSE(s.info.contains("label"));
+  EXPECT_EQ(s.info.at("label"), Value::list({Value(0), Value(3)}));  // for meta_keys
   EXPECT_NE(
       test::error_of([&] {
         build("dict(type='VideoDataset', ann_file=" + q(ann) + ", multi_class=True, pipeline=[])");
@@ -317,6 +318,54 @@ TEST(DatasetEvaluate, HandComputedMetrics) {
               ds->evaluate(results, {"top_k_accuracy"}, options);
             }).find("topk must be int or tuple"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace tubelet
+
+namespace tubelet {
+namespace {
+
+// A dataset and a golden test pipeline as a user's config has them: the whole sample must be
+// MMAction2's (shape, label, and the sums of the normalised frames).
+void check_golden_pipeline(const std::string& golden_name, const std::string& dataset_type,
+                           const std::string& annotation_line) {
+  auto file = test::shared_dir() / "golden/pipeline" / golden_name;
+  Value golden = test::decode_golden(from_json(test::read_text(file), file.string()));
+  const Dict& g = golden.as_dict();
+  test::TempDir dir;
+  auto ann = dir.write("list.txt", annotation_line + "\n");
+  Dict cfg;
+  cfg.set("type", Value(dataset_type));
+  cfg.set("ann_file", Value(ann.string()));
+  cfg.set("data_prefix", Value((test::shared_dir() / "data/mmaction2-assets").string()));
+  cfg.set("pipeline", g.at("pipeline"));
+  cfg.set("test_mode", Value(true));
+  auto ds = DATASETS().build(Value(cfg), BuildContext("data.test"));
+  Sample s = ds->get(0, 0);
+  const Dict& final = g.at("final").as_dict();
+  const torch::Tensor* imgs = s.tensor("imgs");
+  ASSERT_NE(imgs, nullptr) << golden_name;
+  std::vector<int64_t> shape;
+  for (const Value& d : final.at("imgs_shape").as_list()) shape.push_back(d.as_int());
+  EXPECT_EQ(imgs->sizes(), shape) << golden_name;
+  torch::Tensor x = imgs->to(torch::kDouble);
+  const double sum = final.at("sum").as_float(), sumsq = final.at("sumsq").as_float();
+  EXPECT_NEAR(x.sum().item<double>(), sum, 1e-6 * std::abs(sumsq)) << golden_name;
+  EXPECT_NEAR(x.square().sum().item<double>(), sumsq, 1e-6 * sumsq) << golden_name;
+  // Collect keeps the label as the plain int it is (only 'imgs' goes through ToTensor).
+  EXPECT_EQ(s.info.at("label"), final.at("label")) << golden_name;
+  EXPECT_EQ(s.info.size(), 1u) << golden_name;  // meta_keys=[]: nothing else is kept
+}
+
+TEST(DatasetPipelineGolden, RawframesTenCrop) {
+  TUBELET_REQUIRE_SHARED();
+  check_golden_pipeline("raw_tencrop__imgs_tf5.json", "RawframeDataset", "imgs 5 127");
+}
+
+TEST(DatasetPipelineGolden, VideoCentreCrop) {
+  TUBELET_REQUIRE_SHARED();
+  check_golden_pipeline("tsn_center25__demo.mp4.json", "VideoDataset", "demo.mp4 0");
 }
 
 }  // namespace

@@ -139,7 +139,6 @@ Sample BaseDataset::prepare(int64_t index) const {
   const Value* label = sample.info.find("label");
   if (options_.multi_class && label && label->is_sequence()) {
     sample.set_tensor("label", onehot(*label, index));
-    sample.info.erase("label");
   }
   return sample;
 }

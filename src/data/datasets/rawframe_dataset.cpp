@@ -64,7 +64,6 @@ Sample RawframeDataset::prepare(int64_t index) const {
   sample.info.set("start_index", Value(options_.start_index));
   if (options_.multi_class) {
     sample.set_tensor("label", onehot(sample.need("label", type_name()), index));
-    sample.info.erase("label");
   }
   return sample;
 }

@@ -60,7 +60,8 @@ class BaseDataset : public Dataset {
  protected:
   virtual std::vector<Dict> load_annotations() const = 0;
   // The results dict handed to the pipeline: by default a copy of the info with modality and
-  // start_index, and the many-hot label as a tensor for multi_class.
+  // start_index. For multi_class, MMAction2's onehot label is the float32 tensor 'label'
+  // (which Collect/ToTensor take first); info keeps the label list for meta_keys.
   virtual Sample prepare(int64_t index) const;
   // mmcv.load of a .json list of infos, data_prefix joined to frame_dir/filename, a single
   // label unwrapped from its list unless multi_class.
