@@ -5,6 +5,7 @@
 #include <map>
 
 #include "tubelet/checkpoint/checkpoint.h"
+#include "tubelet/models/common/non_local.h"
 
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
@@ -50,17 +51,19 @@ TORCH_MODULE(Chain);
 class Block3dImpl : public torch::nn::Module {
  public:
   Block3dImpl(std::vector<torch::nn::AnyModule> convs, std::shared_ptr<ConvModuleImpl> last,
-              ConvModule downsample, torch::nn::AnyModule relu)
+              ConvModule downsample, torch::nn::AnyModule relu, NonLocal non_local)
       : convs_(std::move(convs)), last_(std::move(last)), relu_(std::move(relu)) {
     for (size_t i = 0; i < convs_.size(); ++i)
       register_module("conv" + std::to_string(i + 1), convs_[i].ptr());
     if (downsample) downsample_ = register_module("downsample", downsample);
     register_module("relu", relu_.ptr());
+    if (non_local) non_local_ = register_module("non_local_block", non_local);
   }
   torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor out = x;
     for (auto& conv : convs_) out = conv.forward(out);
-    return relu_.forward(out + (downsample_ ? downsample_(x) : x));
+    out = relu_.forward(out + (downsample_ ? downsample_(x) : x));
+    return non_local_ ? non_local_(out) : out;
   }
   std::shared_ptr<ConvModuleImpl> last_conv() const { return last_; }
 
@@ -69,6 +72,7 @@ class Block3dImpl : public torch::nn::Module {
   std::shared_ptr<ConvModuleImpl> last_;
   ConvModule downsample_{nullptr};
   torch::nn::AnyModule relu_;  // the block's act_cfg, as MMAction2's 3D blocks build it
+  NonLocal non_local_{nullptr};
 };
 TORCH_MODULE(Block3d);
 
@@ -143,6 +147,16 @@ std::vector<std::vector<int64_t>> read_per_stage(Args& args, const char* key, in
       throw args.error(key, std::string("'") + key + "' entries must be ints or lists of ints");
   }
   return out;
+}
+
+// A stage's per-block flags: one value for every block, or one per block.
+std::vector<int64_t> per_block(std::vector<int64_t> flags, int64_t blocks, const std::string& path,
+                               const char* what) {
+  if (flags.size() == 1) flags.assign(static_cast<size_t>(blocks), flags[0]);
+  if (static_cast<int64_t>(flags.size()) != blocks)
+    throw ConfigError(path + ": " + what + " needs one entry per block (" + std::to_string(blocks) +
+                      ")");
+  return flags;
 }
 
 struct Arch {
@@ -225,11 +239,8 @@ ResNet3dOptions ResNet3dOptions::from_config(Args& args, const ResNet3dOptions& 
   args.get("with_cp", false);  // activation checkpointing: a memory saving, not needed here
   std::vector<std::vector<int64_t>> none(static_cast<size_t>(std::max<int64_t>(o.num_stages(), 0)),
                                          {0});
-  for (const auto& stage : read_per_stage(args, "non_local", o.num_stages(), none))
-    for (int64_t flag : stage)
-      if (flag) throw args.error("non_local", "non-local blocks are not supported yet");
-  if (!args.get("non_local_cfg", Dict()).empty())
-    throw args.error("non_local_cfg", "non-local blocks are not supported yet");
+  o.non_local(read_per_stage(args, "non_local", o.num_stages(), none));
+  o.non_local_cfg(args.get("non_local_cfg", Dict()));
   if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
     throw args.error("pretrained", "pretrained='" + *o.pretrained() +
                                        "' needs a download, and Tubelet reads local files "
@@ -285,11 +296,10 @@ torch::nn::Sequential ResNet3dImpl::make_res_layer(int64_t stage, int64_t planes
   const ResNet3dOptions& o = options;
   size_t s = static_cast<size_t>(stage);
   std::string path = o.path() + ".layer" + std::to_string(stage + 1);
-  std::vector<int64_t> inflate = o.inflate()[s];
-  if (inflate.size() == 1) inflate.assign(static_cast<size_t>(blocks), inflate[0]);
-  if (static_cast<int64_t>(inflate.size()) != blocks)
-    throw ConfigError(path + ": inflate needs one entry per block (" + std::to_string(blocks) +
-                      ")");
+  std::vector<int64_t> inflate = per_block(o.inflate()[s], blocks, path, "inflate");
+  std::vector<int64_t> non_local =
+      per_block(s < o.non_local().size() ? o.non_local()[s] : std::vector<int64_t>{0}, blocks, path,
+                "non_local");
   int64_t expansion = bottleneck_ ? 4 : 1;
   // ResNet3dPathway: the fast pathway's lateral features join the stage's input.
   int64_t inplanes = inplanes_ + (o.lateral() ? inplanes_ * 2 / o.channel_ratio() : 0);
@@ -315,8 +325,16 @@ torch::nn::Sequential ResNet3dImpl::make_res_layer(int64_t stage, int64_t planes
     for (size_t c = 0; c < convs.size(); ++c)
       layers.push_back(c == 1 && !o.bottleneck_mode().empty() ? csn_conv2(o, convs[c], block_path)
                                                               : torch::nn::AnyModule(convs[c]));
+    NonLocal nl{nullptr};
+    if (non_local[static_cast<size_t>(b)] == 1) {
+      Args nl_args(Value(o.non_local_cfg()), "NonLocal3d", block_path + ".non_local_block");
+      NonLocalOptions nl_options =
+          NonLocalOptions::from_config(nl_args, convs.back()->options.out_channels());
+      nl_args.finish();
+      nl = NonLocal(3, nl_options.path(block_path + ".non_local_block"));
+    }
     Block3d block(std::move(layers), convs.back().ptr(), b == 0 ? downsample : ConvModule(nullptr),
-                  build_activation_layer(o.act_cfg(), block_path + ".relu"));
+                  build_activation_layer(o.act_cfg(), block_path + ".relu"), nl);
     last_convs_.push_back(block->last_conv());
     layer->push_back(block);
   }

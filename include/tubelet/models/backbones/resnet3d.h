@@ -45,6 +45,9 @@ struct ResNet3dOptions {
   /// Per stage, the inflation of each block (1: 3-frame temporal kernel, 0: 1 frame).
   TORCH_ARG(std::vector<std::vector<int64_t>>, inflate) = {{1}, {1}, {1}, {1}};
   TORCH_ARG(std::string, inflate_style) = "3x1x1";
+  /// Per stage, which blocks end with a NonLocal3d (mmcv's), built with non_local_cfg.
+  TORCH_ARG(std::vector<std::vector<int64_t>>, non_local) = {{0}, {0}, {0}, {0}};
+  TORCH_ARG(Dict, non_local_cfg);
   TORCH_ARG(Value, conv_cfg) = type_cfg("Conv3d");
   TORCH_ARG(Value, norm_cfg) = type_cfg("BN3d", true);
   TORCH_ARG(Value, act_cfg) = type_cfg("ReLU", false, true);
