@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   tubelet::cli::add_list_modules(app);
   tubelet::cli::add_inspect(app);
   tubelet::cli::add_param_groups(app);
+  tubelet::cli::add_analyze_logs(app);
   tubelet::cli::add_make_synthetic(app);
   tubelet::cli::add_train(app);
   try {

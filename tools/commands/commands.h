@@ -9,6 +9,7 @@ void add_print_config(CLI::App& app);
 void add_list_modules(CLI::App& app);
 void add_inspect(CLI::App& app);
 void add_param_groups(CLI::App& app);
+void add_analyze_logs(CLI::App& app);
 void add_make_synthetic(CLI::App& app);
 void add_train(CLI::App& app);
 
