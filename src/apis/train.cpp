@@ -12,6 +12,7 @@
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
+#include "tubelet/engine/hooks/eval_hook.h"
 #include "tubelet/engine/training_setup.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/optim/optimizer_constructor.h"
@@ -28,6 +29,8 @@ std::string local_timestamp() {
   return text;
 }
 
+}  // namespace
+
 const Dict& data_block(const Dict& cfg) {
   const Value* data = cfg.find("data");
   if (!data || !data->is_dict()) throw ConfigError("the config has no data = dict(...) block");
@@ -41,6 +44,8 @@ std::shared_ptr<Dataset> build_dataset(const Dict& data, const char* phase, bool
   if (test_mode) defaults.set("test_mode", Value(true));
   return DATASETS().build(*cfg, BuildContext(std::string("data.") + phase, defaults));
 }
+
+namespace {
 
 void write_config_dump(const Dict& cfg, const std::filesystem::path& path) {
   std::ofstream out(path);
@@ -116,7 +121,16 @@ std::string train(const TrainOptions& o) {
     hooks.checkpoint_config.mutable_dict().set("meta", Value(std::move(ckpt_meta)));
   }
   register_training_hooks(*runner, hooks);
-  if (o.validate) throw ConfigError("--validate: EvalHook is not wired into train yet");
+  if (o.validate) {
+    // As MMAction2's train_model: the val set in test mode, not shuffled, at priority LOW.
+    DataLoaderOptions vo = dataloader_options(data, "val");
+    vo.seed = seed;
+    auto val_loader = std::make_shared<DatasetLoader>(build_dataset(data, "val", true), vo);
+    runner->register_hook(
+        build_eval_hook(cfg.contains("evaluation") ? cfg.at("evaluation") : Value(Dict{}),
+                        val_loader),
+        Value("LOW"));
+  }
   resume_or_load(*runner, cfg, o.auto_resume);
 
   std::vector<DataLoader*> loader_ptrs;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tubelet/config/value.h"
+#include "tubelet/data/dataset.h"
 
 namespace tubelet {
 
@@ -29,6 +30,12 @@ std::string train(const TrainOptions& options);
 // MMAction2's set_random_seed: torch's generator (and the data loader's seed through
 // cfg.seed); `deterministic` also asks LibTorch for deterministic algorithms.
 void set_random_seed(uint64_t seed, bool deterministic);
+
+// The config's `data` block; a ConfigError when there is none.
+const Dict& data_block(const Dict& cfg);
+// data.<phase> ("train", "val", "test") from DATASETS; test_mode=True as a default argument
+// for evaluation sets, as MMAction2's build_dataset(cfg, dict(test_mode=True)).
+std::shared_ptr<Dataset> build_dataset(const Dict& data, const char* phase, bool test_mode);
 
 // The environment lines MMAction2 logs first ("LibTorch: 1.13.0", "OpenCV: 4.6.0", ...).
 std::string environment_info();

@@ -1,0 +1,26 @@
+// `tubelet test`: MMAction2's tools/test.py on one process: the test set in test mode, the
+// checkpoint's weights, single_gpu_test, optional --out dump and --eval metrics.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tubelet/config/value.h"
+
+namespace tubelet {
+
+struct TestOptions {
+  std::string config;
+  std::string checkpoint;
+  std::vector<std::string> eval;             // metric names; empty: no evaluation
+  std::optional<std::string> out;            // results file (.json)
+  std::optional<std::string> average_clips;  // overrides test_cfg.average_clips
+  std::vector<std::string> cfg_options;
+  bool show_progress = true;
+};
+
+// The metrics as dataset.evaluate returns them (empty when no --eval).
+Dict test(const TestOptions& options);
+
+}  // namespace tubelet

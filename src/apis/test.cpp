@@ -1,0 +1,90 @@
+#include "tubelet/apis/test.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "tubelet/apis/train.h"
+
+#include <iostream>
+
+#include "tubelet/checkpoint/checkpoint.h"
+#include "tubelet/config/config.h"
+#include "tubelet/config/dump.h"
+#include "tubelet/config/error.h"
+#include "tubelet/data/dataset_loader.h"
+#include "tubelet/engine/single_gpu_test.h"
+#include "tubelet/models/builder.h"
+#include "tubelet/plugin.h"
+
+namespace tubelet {
+
+namespace {
+
+// MMAction2's rule: model.test_cfg when the model has one, else the top-level test_cfg,
+// else a new model.test_cfg.
+void set_average_clips(Dict& cfg, const std::string& average_clips) {
+  Value& model = *cfg.find("model");
+  Dict& m = model.mutable_dict();
+  Value* test_cfg = m.find("test_cfg");
+  if ((!test_cfg || test_cfg->is_none()) && cfg.contains("test_cfg") &&
+      cfg.at("test_cfg").is_dict())
+    test_cfg = cfg.find("test_cfg");
+  if (!test_cfg || test_cfg->is_none()) {
+    m.set("test_cfg", Value(Dict{}));
+    test_cfg = m.find("test_cfg");
+  }
+  test_cfg->mutable_dict().set("average_clips", Value(average_clips));
+}
+
+void dump_results(const torch::Tensor& results, const std::string& path) {
+  List rows;
+  auto r = results.to(torch::kDouble).contiguous();
+  for (int64_t i = 0; i < r.size(0); ++i) {
+    List row;
+    auto flat = r[i].flatten();
+    for (int64_t j = 0; j < flat.numel(); ++j) row.push_back(Value(flat[j].item<double>()));
+    rows.push_back(Value::list(std::move(row)));
+  }
+  std::ofstream out(path);
+  out << to_json(Value::list(std::move(rows)), -1) << "\n";
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace
+
+Dict test(const TestOptions& o) {
+  Dict cfg = load_config(o.config);
+  import_custom_modules(cfg);
+  apply_cfg_options(cfg, o.cfg_options);
+  if (!cfg.contains("model")) throw ConfigError(o.config + ": the config has no 'model'");
+  if (o.average_clips) set_average_clips(cfg, *o.average_clips);
+  if (o.out && std::filesystem::path(*o.out).extension() != ".json")
+    throw std::invalid_argument("--out: only .json results files are supported (got " + *o.out +
+                                ")");
+
+  const Dict& data = data_block(cfg);
+  auto dataset = build_dataset(data, "test", true);
+  DataLoaderOptions lo = dataloader_options(data, "test");
+  lo.shuffle = false;
+  DatasetLoader loader(dataset, lo);
+
+  auto model = build_model(cfg.at("model"), "model");
+  auto report =
+      checkpoint::load_state_dict(*model, checkpoint::load_checkpoint(o.checkpoint).state_dict);
+  if (!report.ok()) std::cerr << report.message() << "\n";
+  auto* trainable = dynamic_cast<Trainable*>(model.get());
+  if (!trainable) throw std::invalid_argument("the model cannot be tested (it has no test_step)");
+
+  SingleGpuTestOptions to;
+  to.show_progress = o.show_progress;
+  torch::Tensor results = single_gpu_test(*trainable, *model, loader, to);
+  if (o.out) dump_results(results, *o.out);
+  if (o.eval.empty()) return {};
+  Dict metric_options;
+  if (const Value* eval_config = cfg.find("eval_config"); eval_config && eval_config->is_dict())
+    if (const Value* mo = eval_config->as_dict().find("metric_options"); mo && mo->is_dict())
+      metric_options = mo->as_dict();
+  return dataset->evaluate(results, o.eval, metric_options);
+}
+
+}  // namespace tubelet
