@@ -72,7 +72,8 @@ struct Frame {
 
 void draw_axes(cv::Mat& image, const Frame& f, const PlotOptions& o) {
   cv::rectangle(image, f.area, kBackground, cv::FILLED);
-  const std::vector<double> xt = nice_ticks(f.x.lo, f.x.hi), yt = nice_ticks(f.y.lo, f.y.hi);
+  const std::vector<double> xt = nice_ticks(f.x.lo, f.x.hi, 6, o.integer_x ? 1 : 0),
+                            yt = nice_ticks(f.y.lo, f.y.hi);
   const double xstep = xt.size() > 1 ? xt[1] - xt[0] : 1, ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
   const int bottom = f.area.y + f.area.height, left = f.area.x;
   for (double t : xt) {
@@ -162,12 +163,17 @@ void draw_legend(cv::Mat& image, const Frame& f, const std::vector<PlotSeries>& 
 
 }  // namespace
 
-std::vector<double> nice_ticks(double lo, double hi, int target) {
+std::vector<double> nice_ticks(double lo, double hi, int target, double min_step) {
   if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return {lo};
   const double raw = (hi - lo) / std::max(target, 1);
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   const double norm = raw / magnitude;
-  const double step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude;
+  const double step = std::max((norm < 1.5 ? 1
+                                : norm < 3 ? 2
+                                : norm < 7 ? 5
+                                           : 10) *
+                                   magnitude,
+                               min_step);
   std::vector<double> ticks;
   for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k += 1)
     ticks.push_back(k * step);

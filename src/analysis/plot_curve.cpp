@@ -37,6 +37,7 @@ std::vector<PlotSeries> plot_curve_series(const std::vector<std::filesystem::pat
     series.push_back({labels[i], by_epoch ? curves[i].epochs : curves[i].iters, curves[i].values,
                       curves[i].validation});
   plot.xlabel = by_epoch ? "epoch" : "iter";
+  plot.integer_x = true;  // epochs and iterations are whole numbers
   plot.ylabel = options.keys.size() == 1 ? options.keys.front() : "";
   plot.title = options.title;
   plot.width = options.width;

@@ -103,6 +103,7 @@ TEST(AnalyzeLogsTest, NiceTicks) {
   ASSERT_EQ(ticks.size(), 6u);
   EXPECT_NEAR(ticks[1], 0.2, 1e-12);
   EXPECT_EQ(nice_ticks(3, 97), (std::vector<double>{20, 40, 60, 80}));
+  EXPECT_EQ(nice_ticks(0.9, 3.1, 6, 1), (std::vector<double>{1, 2, 3}));  // epochs
 }
 
 // Pixels of `bgr` (within 40 per channel) in the image.

@@ -9,6 +9,7 @@
 
 #include "support/paths.h"
 #include "toy_training.h"
+#include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/engine/hooks/eval_hook.h"
@@ -156,6 +157,12 @@ TEST(EvalHookTest, AutoKeepsTheBestEpochOfTheFirstMetricOnly) {
   EXPECT_DOUBLE_EQ(run.hook_msgs().at("best_score").as_float(), 0.7);
   EXPECT_EQ(run.hook_msgs().at("best_ckpt").as_str(),
             (run.dir.path() / "best_top1_acc_epoch_4.pth").string());
+  // The best checkpoint carries its own score, as mmcv updates hook_msgs before saving.
+  const checkpoint::Checkpoint best =
+      checkpoint::load_checkpoint((run.dir.path() / "best_top1_acc_epoch_4.pth").string());
+  const Dict& msgs = best.meta.as_dict().at("hook_msgs").as_dict();
+  EXPECT_DOUBLE_EQ(msgs.at("best_score").as_float(), 0.7);
+  EXPECT_EQ(best.meta.as_dict().at("epoch").as_int(), 4);
   EXPECT_EQ(run.dataset->last_metrics,
             (std::vector<std::string>{"top_k_accuracy", "mean_class_accuracy"}));
   // Every row of the val set, in order, one column per class of the toy model.
@@ -180,6 +187,23 @@ TEST(EvalHookTest, ValEntriesInTheJsonLogHoldTheResultsOnly) {
     EXPECT_FALSE(entries[i].contains("loss")) << to_json(Value(entries[i]), -1);
     EXPECT_FALSE(entries[i].contains("time"));
   }
+}
+
+TEST(EvalHookTest, TensorboardGetsTheValTags) {
+  EvalRun run("dict(interval=1)", {"top1_acc"}, {{0.2}, {0.5}, {0.4}, {0.7}, {0.6}});
+  run.runner->register_hook_from_cfg(
+      py("dict(type='TensorboardLoggerHook', interval=1, priority='VERY_LOW')"), "log_config");
+  run.run();
+  std::string bytes;
+  for (const auto& entry : std::filesystem::directory_iterator(run.dir.path() / "tf_logs"))
+    bytes += test::read_text(entry.path());
+  size_t count = 0;
+  for (size_t at = bytes.find("val/top1_acc"); at != std::string::npos;
+       at = bytes.find("val/top1_acc", at + 1))
+    ++count;
+  EXPECT_EQ(count, 5u);
+  EXPECT_EQ(bytes.find("eval_iter_num"), std::string::npos);
+  EXPECT_NE(bytes.find("train/loss"), std::string::npos);
 }
 
 TEST(EvalHookTest, LessRuleInferredFromLossAndGivenRuleWins) {

@@ -24,11 +24,12 @@ struct PlotOptions {
   std::string ylabel;
   int width = 1000;
   int height = 620;
+  bool integer_x = false;  // ticks on whole numbers only (epochs)
 };
 
 // Round tick positions covering [lo, hi], about `target` of them (1, 2 or 5 times a power
-// of ten apart).
-std::vector<double> nice_ticks(double lo, double hi, int target = 6);
+// of ten apart, and at least `min_step`).
+std::vector<double> nice_ticks(double lo, double hi, int target = 6, double min_step = 0);
 
 // BGR, 8-bit, width x height. Throws std::invalid_argument when there is nothing to draw
 // or a series' xs and ys differ in length.
