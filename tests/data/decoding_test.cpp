@@ -37,11 +37,18 @@ class Videos : public ::testing::Test {
     if (!have_ffmpeg()) return;
     dir_ = new test::TempDir();
     // H.264 with B-frames (decode order differs from presentation order), key frame every 12.
-    h264_ = encode(dir_->path(), "h264.mp4", "-c:v libx264 -g 12 -sc_threshold 0 -bf 2 -pix_fmt yuv420p");
+    h264_ = encode(dir_->path(), "h264.mp4",
+                   "-c:v libx264 -g 12 -sc_threshold 0 -bf 2 -pix_fmt yuv420p");
     // MPEG-4 part 2 in AVI, key frame every 12, no B-frames: seekable by timestamps.
     avi_ = encode(dir_->path(), "mpeg4.avi", "-c:v mpeg4 -g 12");
     // Packed B-frames in AVI leave packets without timestamps (like MMAction2's test.avi).
     packed_ = encode(dir_->path(), "packed.avi", "-c:v mpeg4 -g 12 -bf 2");
+    // Open GOPs (leading B-frames reference the previous GOP) in Matroska, which seeks by
+    // presentation time; VP9 in WebM has hidden alt-ref frames inside its packets.
+    open_gop_ =
+        encode(dir_->path(), "open_gop.mkv",
+               "-c:v libx264 -g 12 -sc_threshold 0 -bf 2 -x264-params open_gop=1 -pix_fmt yuv420p");
+    vp9_ = encode(dir_->path(), "vp9.webm", "-c:v libvpx-vp9 -g 12 -deadline realtime -cpu-used 8");
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -50,13 +57,13 @@ class Videos : public ::testing::Test {
   void SetUp() override {
     if (!dir_) GTEST_SKIP() << "the ffmpeg command is not installed: test videos cannot be made";
   }
-  static std::vector<std::string> all() { return {h264_, avi_, packed_}; }
+  static std::vector<std::string> all() { return {h264_, avi_, packed_, open_gop_, vp9_}; }
 
   static test::TempDir* dir_;
-  static std::string h264_, avi_, packed_;
+  static std::string h264_, avi_, packed_, open_gop_, vp9_;
 };
 test::TempDir* Videos::dir_ = nullptr;
-std::string Videos::h264_, Videos::avi_, Videos::packed_;
+std::string Videos::h264_, Videos::avi_, Videos::packed_, Videos::open_gop_, Videos::vp9_;
 
 std::vector<int64_t> iota(int64_t n) {
   std::vector<int64_t> v(static_cast<size_t>(n));

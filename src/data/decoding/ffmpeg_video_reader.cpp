@@ -69,6 +69,7 @@ struct FFmpegVideoReader::Impl {
   std::vector<int64_t> frame_pts;     // presentation order (by_pts only)
   std::vector<int64_t> frame_key;     // per frame: the packet (decode order) to start from
   std::vector<int64_t> key_index;     // per frame: the frame that packet shows
+  std::vector<int64_t> keys;          // key packets, decode order
   std::vector<int64_t> frame_packet;  // per frame: its own packet (by_pts only)
   // Packets whose frames the current request wants; the decoder may skip other frames that
   // nothing references (by_pts only: sequential numbering needs every frame).
@@ -167,7 +168,7 @@ void FFmpegVideoReader::Impl::index_frames() {
   std::vector<std::pair<int64_t, int64_t>> shown;  // (pts, packet) of packets that give frames
   for (size_t i = 0; i < packets.size(); ++i)
     if (!packets[i].discard) shown.emplace_back(packets[i].pts, static_cast<int64_t>(i));
-  std::vector<int64_t> keys;
+  keys.clear();
   for (size_t i = 0; i < packets.size(); ++i)
     if (packets[i].key) keys.push_back(static_cast<int64_t>(i));
   for (const auto& item : shown) by_pts = by_pts && item.first != AV_NOPTS_VALUE;
@@ -322,9 +323,17 @@ cv::Mat FFmpegVideoReader::Impl::to_rgb(const AVFrame* f) {
 void FFmpegVideoReader::Impl::decode(int64_t target, std::map<int64_t, cv::Mat>& wanted) {
   const int64_t key = frame_key[static_cast<size_t>(target)];
   if (!positioned || key > next_packet || target <= last_output) seek_to(key);
-  while (wanted[target].empty())
-    if (!step(wanted))
+  while (wanted[target].empty()) {
+    if (step(wanted) && last_output <= target) continue;
+    if (!wanted[target].empty()) break;
+    // H.264 drops some frames decoded right after a key frame that is not an IDR (open GOPs
+    // lose their last delayed frame): start again one key frame earlier, at worst from the
+    // beginning.
+    auto it = std::lower_bound(keys.begin(), keys.end(), skip_before);
+    if (skip_before == 0)
       fail("frame " + std::to_string(target) + " could not be decoded (the stream ends before it)");
+    seek_to(it == keys.begin() ? 0 : *std::prev(it));
+  }
 }
 
 FFmpegVideoReader::FFmpegVideoReader(const std::string& path, int num_threads)
