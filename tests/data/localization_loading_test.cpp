@@ -66,6 +66,13 @@ TEST(LoadLocalizationFeature, SmallFilesAndErrors) {
   e = test::error_of([&] { build(R"({"type": "LoadLocalizationFeature"})")->apply(missing); });
   EXPECT_NE(e.find("v_none.csv"), std::string::npos) << e;
   EXPECT_NE(e.find("video v_none"), std::string::npos) << e;
+  // ActivityNetDataset without data_prefix hands the pipeline None.
+  Sample none = video("v_a", "");
+  none.info.set("data_prefix", Value());
+  EXPECT_NE(test::error_of([&] {
+              build(R"({"type": "LoadLocalizationFeature"})")->apply(none);
+            }).find("needs the dataset's data_prefix (got None)"),
+            std::string::npos);
   EXPECT_NE(test::error_of([] {
               build(R"({"type": "LoadLocalizationFeature", "raw_feature_ext": ".npy"})");
             }).find("not implemented"),
