@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   tubelet::cli::add_make_synthetic(app);
   tubelet::cli::add_train(app);
   tubelet::cli::add_test(app);
+  tubelet::cli::add_infer(app);
   try {
     tubelet::throw_pending_registration_errors();
     tubelet::configure_threads();

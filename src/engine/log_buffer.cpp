@@ -37,6 +37,15 @@ void LogBuffer::clear_output() {
   ready_ = false;
 }
 
+std::optional<double> LogBuffer::take_output(const std::string& name) {
+  auto it = std::find_if(output_.begin(), output_.end(),
+                         [&](const auto& item) { return item.first == name; });
+  if (it == output_.end()) return std::nullopt;
+  double value = it->second;
+  output_.erase(it);
+  return value;
+}
+
 void LogBuffer::set_output(const std::string& name, double value) {
   auto it = std::find_if(output_.begin(), output_.end(),
                          [&](const auto& item) { return item.first == name; });

@@ -13,5 +13,6 @@ void add_analyze_logs(CLI::App& app);
 void add_make_synthetic(CLI::App& app);
 void add_train(CLI::App& app);
 void add_test(CLI::App& app);
+void add_infer(CLI::App& app);
 
 }  // namespace tubelet::cli

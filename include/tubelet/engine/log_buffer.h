@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,10 @@ class LogBuffer {
   bool ready() const { return ready_; }
   // Sets or replaces an output value (hooks add "time", "data_time", eval results).
   void set_output(const std::string& name, double value);
+  // Removes an output value and returns it (mmcv's output.pop(name)).
+  std::optional<double> take_output(const std::string& name);
+  // mmcv's `log_buffer.ready = True`: the output is complete for the loggers.
+  void mark_ready() { ready_ = true; }
   bool has_history(const std::string& name) const { return history_.count(name) > 0; }
 
  private:

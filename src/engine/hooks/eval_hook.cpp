@@ -52,7 +52,7 @@ std::vector<std::string> strings(Args& args, const char* key, std::vector<std::s
 // by-iteration path clears it anyway, as mmcv does.
 void start_eval_output(LogBuffer& buffer) {
   buffer.clear();
-  buffer.average();  // nothing to average: marks the buffer ready
+  buffer.mark_ready();
 }
 
 std::string format4(double x) {

@@ -54,7 +54,9 @@ class TextLoggerHook : public LoggerHook {
     Dict entry;
     entry.set("mode", Value(mode_of(runner)));
     entry.set("epoch", Value(epoch_of(runner)));
-    entry.set("iter", Value(iter_of(runner, true)));
+    // EvalHook leaves the val loader's length as the val entry's iter, as in mmcv.
+    std::optional<double> eval_iter = runner.log_buffer().take_output("eval_iter_num");
+    entry.set("iter", Value(eval_iter ? static_cast<int64_t>(*eval_iter) : iter_of(runner, true)));
     if (runner.has_optimizer()) entry.set("lr", Value(runner.current_lr().at(0)));
     for (const auto& [name, value] : runner.log_buffer().output()) entry.set(name, Value(value));
     write_text(runner, entry);

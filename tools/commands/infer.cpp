@@ -1,0 +1,68 @@
+// tubelet infer CONFIG CHECKPOINT VIDEO_OR_FOLDER [--label-map FILE] [--topk 5]
+// MMAction2's demo/demo.py: the top-k labels of one video with their scores.
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "tubelet/apis/inference.h"
+#include "tubelet/checkpoint/checkpoint.h"
+#include "tubelet/config/config.h"
+#include "tubelet/models/builder.h"
+#include "tubelet/plugin.h"
+
+namespace tubelet::cli {
+
+namespace {
+
+struct InferOptions {
+  std::string config, checkpoint, input, label_map;
+  int64_t topk = 5;
+  std::vector<std::string> cfg_options;
+};
+
+std::vector<std::string> read_labels(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read label map " + path);
+  std::vector<std::string> labels;
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    labels.push_back(line);
+  }
+  return labels;
+}
+
+void infer(const InferOptions& o) {
+  Dict cfg = load_config(o.config);
+  import_custom_modules(cfg);
+  apply_cfg_options(cfg, o.cfg_options);
+  auto model = build_model(cfg.at("model"), "model");
+  auto report =
+      checkpoint::load_state_dict(*model, checkpoint::load_checkpoint(o.checkpoint).state_dict);
+  if (!report.ok()) std::cerr << report.message() << "\n";
+  auto scores = inference_recognizer(*model, cfg, o.input);
+  std::vector<std::string> labels;
+  if (!o.label_map.empty()) labels = read_labels(o.label_map);
+  std::cout << "The top-" << o.topk << " labels with corresponding scores are:\n";
+  for (const auto& [index, score] : top_k(scores, o.topk)) {
+    std::string name =
+        index < static_cast<int64_t>(labels.size()) ? labels[index] : std::to_string(index);
+    std::cout << name << ": " << score << "\n";
+  }
+}
+
+}  // namespace
+
+void add_infer(CLI::App& app) {
+  auto o = std::make_shared<InferOptions>();
+  CLI::App* cmd = app.add_subcommand("infer", "Top-k classes of one video (MMAction2's demo)");
+  cmd->add_option("config", o->config, "Config file")->required();
+  cmd->add_option("checkpoint", o->checkpoint, "Checkpoint (.pth)")->required();
+  cmd->add_option("video", o->input, "Video file or rawframe folder")->required();
+  cmd->add_option("--label-map", o->label_map, "One class name per line");
+  cmd->add_option("--topk", o->topk, "How many classes to print (default 5)");
+  cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
+      ->expected(0, -1);
+  cmd->callback([o] { infer(*o); });
+}
+
+}  // namespace tubelet::cli
