@@ -25,7 +25,9 @@ bool have_ffmpeg() {
 std::string encode(const std::filesystem::path& dir, const std::string& name,
                    const std::string& codec_args, int frames = 100) {
   const std::string out = (dir / name).string();
-  const std::string cmd = "ffmpeg -v error -y -f lavfi -i testsrc=size=96x64:rate=25 -frames:v " +
+  const std::string source =
+      name.rfind("red", 0) == 0 ? "color=c=red:size=96x64:rate=25" : "testsrc=size=96x64:rate=25";
+  const std::string cmd = "ffmpeg -v error -y -f lavfi -i " + source + " -frames:v " +
                           std::to_string(frames) + " " + codec_args + " '" + out + "'";
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("ffmpeg failed: " + cmd);
   return out;
@@ -86,9 +88,13 @@ TEST_F(Videos, CountsEveryFrameAndReadsRgb) {
     EXPECT_EQ(f[0].rows, 64);
     EXPECT_EQ(f[0].cols, 96);
     EXPECT_EQ(f[0].type(), CV_8UC3);
-    // testsrc's first frame has a bright colour bar on the left side: a red-ish, not
-    // blue-ish top-left corner tells RGB from BGR.
   }
+  // Channel order: a red video decodes to R high, B low.
+  const std::string red = encode(dir_->path(), "red.mp4", "-c:v libx264 -pix_fmt yuv420p", 3);
+  FFmpegVideoReader reader(red);
+  const cv::Vec3b pixel = reader.frames({1})[0].at<cv::Vec3b>(10, 10);
+  EXPECT_GT(pixel[0], 200) << pixel;
+  EXPECT_LT(pixel[2], 60) << pixel;
 }
 
 TEST_F(Videos, RandomAccessEqualsSequentialDecode) {
