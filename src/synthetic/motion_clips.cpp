@@ -141,11 +141,12 @@ Shape random_shape(Rng& rng) {
 }
 
 // A canvas larger than the frame by `margin` on each side: base colour, a gradient, faded
-// clutter shapes (the same kinds as the object, plus discs and boxes) and fixed noise.
+// clutter shapes (the same kinds as the object, plus discs and boxes) and fixed noise. The
+// clutter is fainter than the object, so a small network finds the object quickly.
 cv::Mat background_canvas(uint64_t seed, int size, int margin) {
   Rng rng(seed);
   const int side = size + 2 * margin;
-  cv::Vec3b base = hsv_to_rgb(rng.uniform(), rng.uniform(0, 0.6), rng.uniform(0.2, 0.55));
+  cv::Vec3b base = hsv_to_rgb(rng.uniform(), rng.uniform(0, 0.6), rng.uniform(0.15, 0.45));
   double g_angle = rng.uniform(0, 2 * kPi), g_amp = rng.uniform(0, 30);
   cv::Mat canvas(side, side, CV_8UC3);
   for (int y = 0; y < side; ++y) {
@@ -155,10 +156,10 @@ cv::Mat background_canvas(uint64_t seed, int size, int margin) {
         canvas.at<cv::Vec3b>(y, x)[ch] = cv::saturate_cast<uchar>(base[ch] + ramp);
     }
   }
-  const int clutter = rng.integer(4, 9);
+  const int clutter = rng.integer(3, 7);
   for (int i = 0; i < clutter; ++i) {
     cv::Vec3b color = hsv_to_rgb(rng.uniform(), rng.uniform(0.2, 1), rng.uniform(0.3, 1));
-    double alpha = rng.uniform(0.35, 0.65);
+    double alpha = rng.uniform(0.25, 0.5);
     cv::Scalar mixed;
     for (int ch = 0; ch < 3; ++ch) mixed[ch] = alpha * color[ch] + (1 - alpha) * base[ch];
     cv::Point2d at(rng.uniform(0, side), rng.uniform(0, side));
@@ -278,7 +279,7 @@ ClipSpec sample_clip(int label, uint64_t seed, int64_t index, int size, int fram
   spec.frames = frames;
   spec.reversed = info.reversed;
   spec.shape = random_shape(rng);
-  spec.color = hsv_to_rgb(rng.uniform(), rng.uniform(0.55, 1), rng.uniform(0.75, 1));
+  spec.color = hsv_to_rgb(rng.uniform(), rng.uniform(0.6, 1), rng.uniform(0.85, 1));
   spec.angle_start = rng.uniform(0, 2 * kPi);
   sample_motion(info.kind, rng, spec);
   double drift_angle = rng.uniform(0, 2 * kPi), drift = size * rng.uniform(0.03, 0.15);

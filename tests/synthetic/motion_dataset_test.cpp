@@ -188,9 +188,10 @@ TEST(SyntheticMotion, BlinkingBlinksStaticStays) {
     EXPECT_LT(shown, 26) << index;
     EXPECT_GE(switches, 4) << index;
     auto still = track(sample_clip(label_named("static"), 5, index));
+    // Only where an edge pixel happens to match the drifting background can the count change.
     for (const Blob& b : still) {
-      EXPECT_EQ(b.area, still[0].area) << index;
-      EXPECT_LT(cv::norm(b.centroid - still[0].centroid), 1e-9) << index;
+      EXPECT_NEAR(b.area, still[0].area, 0.02 * still[0].area) << index;
+      EXPECT_LT(cv::norm(b.centroid - still[0].centroid), 0.1) << index;
     }
   }
 }
