@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "tubelet/apis/train.h"
 
@@ -50,6 +51,24 @@ void dump_results(const torch::Tensor& results, const std::string& path) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+Dict per_class_accuracy(const Dataset& dataset, const torch::Tensor& results) {
+  std::map<int64_t, std::pair<int64_t, int64_t>> hits;  // label -> (right, total)
+  auto predicted = results.argmax(1);
+  for (int64_t i = 0; i < results.size(0); ++i) {
+    const Value* label = dataset.info(i).find("label");
+    if (!label || !label->is_int())
+      throw std::invalid_argument("--per-class-accuracy needs one int label per video");
+    auto& [right, total] = hits[label->as_int()];
+    right += predicted[i].item<int64_t>() == label->as_int();
+    ++total;
+  }
+  Dict out;
+  for (const auto& [label, counts] : hits)
+    out.set("class " + std::to_string(label),
+            Value(static_cast<double>(counts.first) / static_cast<double>(counts.second)));
+  return out;
+}
+
 }  // namespace
 
 Dict test(const TestOptions& o) {
@@ -79,12 +98,16 @@ Dict test(const TestOptions& o) {
   to.show_progress = o.show_progress;
   torch::Tensor results = single_gpu_test(*trainable, *model, loader, to);
   if (o.out) dump_results(results, *o.out);
-  if (o.eval.empty()) return {};
+  Dict metrics;
+  if (o.per_class_accuracy) metrics = per_class_accuracy(*dataset, results);
+  if (o.eval.empty()) return metrics;
   Dict metric_options;
   if (const Value* eval_config = cfg.find("eval_config"); eval_config && eval_config->is_dict())
     if (const Value* mo = eval_config->as_dict().find("metric_options"); mo && mo->is_dict())
       metric_options = mo->as_dict();
-  return dataset->evaluate(results, o.eval, metric_options);
+  Dict evaluated = dataset->evaluate(results, o.eval, metric_options);
+  for (const auto& [name, value] : metrics.items()) evaluated.set(name, value);
+  return evaluated;
 }
 
 }  // namespace tubelet

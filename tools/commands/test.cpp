@@ -19,6 +19,8 @@ void add_test(CLI::App& app) {
   cmd->add_option("--eval", o->eval, "Metrics, e.g. top_k_accuracy mean_class_accuracy");
   cmd->add_option("--out", *out, "Write the results (one score row per video) to this .json");
   cmd->add_option("--average-clips", *average, "score, prob or None");
+  cmd->add_flag("--per-class-accuracy", o->per_class_accuracy,
+                "Also print each class's accuracy (\"class N: x\")");
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
   cmd->callback([o, out, average] {

@@ -18,6 +18,9 @@ struct TestOptions {
   std::optional<std::string> average_clips;  // overrides test_cfg.average_clips
   std::vector<std::string> cfg_options;
   bool show_progress = true;
+  // Also the accuracy of each class ("class 3": fraction of its videos whose top score is
+  // right), which MMAction2's tools do not print; single-label datasets only.
+  bool per_class_accuracy = false;
 };
 
 // The metrics as dataset.evaluate returns them (empty when no --eval).
