@@ -42,9 +42,12 @@ void Normalize::apply_rgb(Sample& sample) const {
     throw std::invalid_argument("Normalize: " + std::to_string(mean_.size()) + " means and " +
                                 std::to_string(std_.size()) + " stds for frames with " +
                                 std::to_string(sample.imgs.front().channels()) + " channels");
+  if (to_bgr_ && c != 3)
+    throw std::invalid_argument("Normalize: to_bgr needs 3-channel frames, got " +
+                                std::to_string(c) + " channels");
   for (size_t i = 0; i < sample.imgs.size(); ++i) {
     cv::Mat img = float_frame(sample, i, c, type());
-    if (to_bgr_ && c == 3) {
+    if (to_bgr_) {
       cv::Mat swapped;
       cv::cvtColor(img, swapped, cv::COLOR_RGB2BGR);
       img = swapped;
