@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <random>
+#include <thread>
 
 #include "support/paths.h"
 #include "tubelet/data/ffmpeg_video_reader.h"
@@ -126,6 +127,27 @@ TEST_F(Videos, RandomAccessEqualsSequentialDecode) {
     std::vector<cv::Mat> twice = reader.frames({5, 5});
     EXPECT_NE(twice[0].data, twice[1].data);
   }
+}
+
+// One reader per sample, several samples at once (the loader's worker threads).
+TEST_F(Videos, ReadersInParallelThreads) {
+  FFmpegVideoReader sequential(h264_);
+  const std::vector<cv::Mat> every = sequential.frames(iota(100));
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        FFmpegVideoReader reader(t % 2 ? avi_ : h264_);
+        const std::vector<int64_t> ask{7 + t, 40 + round, 90 - t};
+        const std::vector<cv::Mat> got = reader.frames(ask);
+        if (t % 2 == 0)
+          for (size_t i = 0; i < ask.size(); ++i)
+            mismatches[t] += !same(got[i], every[static_cast<size_t>(ask[i])]);
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
 }
 
 TEST_F(Videos, DecodesOnlyWhatTheFramesNeed) {

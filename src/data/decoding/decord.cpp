@@ -1,5 +1,7 @@
 // DecordInit and DecordDecode (MMAction2 0.24.1, pipelines/loading.py), served by the FFmpeg
 // reader: decord numbers frames in presentation order and get_batch() returns them exactly.
+#include <algorithm>
+
 #include "data/decoding/decode_common.h"
 #include "tubelet/data/transform.h"
 
@@ -23,6 +25,24 @@ class DecordInit : public Transform {
  private:
   int num_threads_;
 };
+
+// decord's 'efficient' mode: seek(idx) then next() for each index. seek() lands on the key
+// frame before idx, but is skipped when idx is where the previous next() left off, and then
+// next() gives the frame after the previous one.
+std::vector<int64_t> efficient_frames(const FFmpegVideoReader& reader,
+                                      const std::vector<int64_t>& inds) {
+  std::vector<int64_t> out;
+  int64_t position = 0, last = -1;
+  const int64_t n = reader.num_frames();
+  for (int64_t idx : inds) {
+    const int64_t frame =
+        idx == position ? last + 1 : reader.key_frame_of(std::clamp<int64_t>(idx, 0, n - 1));
+    out.push_back(std::min(frame, n - 1));
+    last = out.back();
+    position = idx + 1;
+  }
+  return out;
+}
 
 class DecordDecode : public Transform {
  public:
