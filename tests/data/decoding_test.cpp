@@ -203,6 +203,18 @@ TEST_F(Videos, Errors) {
   EXPECT_LT(partial.num_frames(), 100);
   EXPECT_EQ(partial.frames({0, 5}).size(), 2u);
 
+  // Garbage in the middle of the stream: an error naming the file for the frames that need
+  // it; the frames after the next key frame still decode.
+  std::string corrupt_bytes = bytes;
+  std::mt19937 rng(1);
+  for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 2000; ++i)
+    corrupt_bytes[i] = static_cast<char>(rng());
+  const std::string corrupt = dir_->write("corrupt.mp4", corrupt_bytes).string();
+  FFmpegVideoReader damaged(corrupt);
+  const std::string damage = error([&] { damaged.frames(iota(damaged.num_frames())); });
+  EXPECT_NE(damage.find(corrupt), std::string::npos) << damage;
+  EXPECT_EQ(damaged.frames({99}).size(), 1u);
+
   FFmpegVideoReader reader(h264_);
   const std::string message = error([&] { reader.frames({3, 100}); });
   EXPECT_NE(message.find("100"), std::string::npos) << message;

@@ -383,8 +383,13 @@ std::vector<cv::Mat> FFmpegVideoReader::frames(const std::vector<int64_t>& indic
       impl_->needed[static_cast<size_t>(impl_->frame_packet[static_cast<size_t>(item.first)])] =
           true;
   }
-  for (auto& item : wanted)
-    if (item.second.empty()) impl_->decode(item.first, wanted);
+  try {
+    for (auto& item : wanted)
+      if (item.second.empty()) impl_->decode(item.first, wanted);
+  } catch (...) {
+    impl_->positioned = false;  // the next request starts from a fresh seek
+    throw;
+  }
   std::vector<cv::Mat> out;
   std::vector<bool> used(static_cast<size_t>(impl_->count), false);
   for (int64_t i : indices) {
