@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/mobilenet_v2.h"
+#include "tubelet/models/module_kinds.h"
 
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/normalization.h>
@@ -37,10 +38,6 @@ ConvModuleOptions mbv2_conv(const MobileNetV2Options& o, int64_t in, int64_t out
       .norm_cfg(o.norm_cfg())
       .act_cfg(o.act_cfg())
       .path(path);
-}
-
-bool is_batch_norm(const torch::nn::Module& m) {
-  return m.name().find("BatchNorm") != std::string::npos;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/resnet.h"
+#include "tubelet/models/module_kinds.h"
 
 #include <iostream>
 #include <map>
@@ -99,12 +100,6 @@ const Arch& arch_of(int64_t depth, const std::string& path) {
     throw ConfigError(path + ": invalid depth " + std::to_string(depth) +
                       " for resnet (18, 34, 50, 101 or 152)");
   return it->second;
-}
-
-bool is_batch_norm(const torch::nn::Module& m) {
-  const std::string name = m.name();
-  return name.find("BatchNorm") != std::string::npos ||
-         name.find("SyncBatchNorm") != std::string::npos;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/x3d.h"
+#include "tubelet/models/module_kinds.h"
 
 #include <torch/nn/modules/conv.h>
 
@@ -94,10 +95,6 @@ class BlockX3DImpl : public torch::nn::Module {
   torch::nn::AnyModule relu_;
 };
 TORCH_MODULE(BlockX3D);
-
-bool is_batch_norm(const torch::nn::Module& m) {
-  return m.name().find("BatchNorm") != std::string::npos;
-}
 
 }  // namespace
 
