@@ -202,6 +202,8 @@ DataLoaderOptions dataloader_options(const Dict& data_cfg, const std::string& ph
     o.workers_per_gpu = args.get("workers_per_gpu", o.workers_per_gpu);
     o.shuffle = args.get("shuffle", o.shuffle);
     o.drop_last = args.get("drop_last", o.drop_last);
+    // Tubelet's own key: drop a sample that fails (corrupt video, ...) with a warning.
+    o.skip_failed = args.get("skip_failed", o.skip_failed);
     args.get("pin_memory", true);           // CPU tensors; pinning is the GPU issue's
     args.get("persistent_workers", false);  // threads live for one pass either way
     args.finish();

@@ -78,7 +78,8 @@ class DatasetLoader : public DataLoader {
 
 // The data block of a config as MMAction2's train_model reads it: videos_per_gpu,
 // workers_per_gpu from `data`, overridden by data.<phase>_dataloader ("train", "val",
-// "test"); unknown keys are an error.
+// "test"); unknown keys are an error. `skip_failed=True` there (a Tubelet key) drops failing
+// samples with a warning instead of stopping.
 DataLoaderOptions dataloader_options(const Dict& data_cfg, const std::string& phase);
 
 }  // namespace tubelet
