@@ -299,6 +299,38 @@ TEST(SyntheticMotion, WritesVideosListsAndRawframes) {
     EXPECT_EQ(test::read_text(a / f), test::read_text(b / f)) << f;
 }
 
+std::string probe(const fs::path& video) {
+  return run_command(
+      "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+      "stream=codec_name,width,height,nb_read_frames -of default=nw=1 '" +
+      video.string() + "'");
+}
+
+// One clip longer than the segment muxer's default 2 s stays one file, with either encoder.
+TEST(SyntheticMotion, EncodesOneLongClipWithEitherEncoder) {
+  REQUIRE_FFMPEG();
+  test::TempDir dir;
+  auto clip = render_clip(sample_clip(2, 1, 0, 16, 30));
+  const std::string ffmpeg = find_executable("ffmpeg");
+  encode_mp4(clip, dir.path() / "a.mp4", ffmpeg, pick_encoder(ffmpeg), 10);
+  encode_mp4(clip, dir.path() / "b.mp4", ffmpeg, "mpeg4", 10);
+  std::string a = probe(dir.path() / "a.mp4"), b = probe(dir.path() / "b.mp4");
+  EXPECT_NE(a.find("nb_read_frames=30\n"), std::string::npos) << a;
+  EXPECT_NE(a.find("width=16\n"), std::string::npos) << a;
+  EXPECT_NE(b.find("codec_name=mpeg4\n"), std::string::npos) << b;
+  EXPECT_NE(b.find("nb_read_frames=30\n"), std::string::npos) << b;
+  std::string e = test::error_of(
+      [&] { encode_mp4(clip, dir.path() / "c.mp4", ffmpeg, "no_such_encoder", 10); });
+  EXPECT_NE(e.find("ffmpeg could not encode"), std::string::npos) << e;
+  EXPECT_FALSE(fs::exists(dir.path() / "c.mp4"));
+  int files = 0;  // a.mp4 and b.mp4: no temporary left behind
+  for ([[maybe_unused]] const fs::directory_entryfor([[maybe_unused]] const fs::directory_entry& e
+                                                     : fs::directory_iterator(dir.path()))++ files;
+       entry : fs::directory_iterator(dir.path()))
+    ++files;
+  EXPECT_EQ(files, 2);
+}
+
 TEST(SyntheticMotion, BadArgumentsAreClearErrors) {
   test::TempDir dir;
   MotionDatasetOptions o;

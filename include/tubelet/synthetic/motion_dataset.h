@@ -98,7 +98,9 @@ std::string find_executable(const std::string& name);
 void encode_mp4(const std::vector<cv::Mat>& rgb_frames, const std::filesystem::path& path,
                 const std::string& ffmpeg, const std::string& encoder, int fps);
 
-// Encodes clips (all the same length and size) into one mp4 each with a single ffmpeg run.
+// Encodes clips (all the same length and size) into one mp4 each with a single ffmpeg run
+// (starting ffmpeg costs more than encoding a small clip). Each file starts on a key frame;
+// the encoder's rate control sees across clips, so a file's bytes depend on its batch.
 void encode_mp4s(const std::vector<std::vector<cv::Mat>>& clips,
                  const std::vector<std::filesystem::path>& paths, const std::string& ffmpeg,
                  const std::string& encoder, int fps);
