@@ -324,9 +324,7 @@ TEST(SyntheticMotion, EncodesOneLongClipWithEitherEncoder) {
   EXPECT_NE(e.find("ffmpeg could not encode"), std::string::npos) << e;
   EXPECT_FALSE(fs::exists(dir.path() / "c.mp4"));
   int files = 0;  // a.mp4 and b.mp4: no temporary left behind
-  for ([[maybe_unused]] const fs::directory_entryfor([[maybe_unused]] const fs::directory_entry& e
-                                                     : fs::directory_iterator(dir.path()))++ files;
-       entry : fs::directory_iterator(dir.path()))
+  for ([[maybe_unused]] const fs::directory_entry& entry : fs::directory_iterator(dir.path()))
     ++files;
   EXPECT_EQ(files, 2);
 }
