@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/mobilenet_v2.h"
+#include "tubelet/models/freezing.h"
 #include "tubelet/models/module_kinds.h"
 
 #include <torch/nn/modules/conv.h>
@@ -176,10 +177,6 @@ std::vector<torch::Tensor> MobileNetV2Impl::forward_features(const torch::Tensor
 }
 
 void MobileNetV2Impl::freeze_stages() {
-  auto freeze = [](torch::nn::Module& m) {
-    m.eval();
-    for (auto& p : m.parameters()) p.set_requires_grad(false);
-  };
   if (options.frozen_stages() >= 0) freeze(*conv1_);
   for (int64_t i = 1; i <= options.frozen_stages(); ++i) freeze(*stages_[i - 1]);
 }
@@ -187,9 +184,7 @@ void MobileNetV2Impl::freeze_stages() {
 void MobileNetV2Impl::train(bool on) {
   torch::nn::Module::train(on);
   freeze_stages();
-  if (on && options.norm_eval())
-    for (auto& m : modules())
-      if (is_batch_norm(*m)) m->eval();
+  if (on && options.norm_eval()) set_batch_norms_eval(*this);
 }
 
 namespace {

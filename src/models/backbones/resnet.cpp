@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/resnet.h"
+#include "tubelet/models/freezing.h"
 #include "tubelet/models/module_kinds.h"
 
 #include <iostream>
@@ -271,10 +272,6 @@ std::vector<torch::Tensor> ResNetImpl::forward_features(const torch::Tensor& inp
 
 void ResNetImpl::freeze_stages() {
   if (options.frozen_stages() < 0) return;
-  auto freeze = [](torch::nn::Module& m) {
-    m.eval();
-    for (auto& p : m.parameters()) p.set_requires_grad(false);
-  };
   freeze(*conv1_);
   for (int64_t i = 1; i <= options.frozen_stages() && i <= static_cast<int64_t>(res_layers_.size());
        ++i)
@@ -285,9 +282,7 @@ void ResNetImpl::train(bool on) {
   torch::nn::Module::train(on);
   freeze_stages();
   if (!on) return;
-  if (options.norm_eval())
-    for (auto& m : modules())
-      if (is_batch_norm(*m)) m->eval();
+  if (options.norm_eval()) set_batch_norms_eval(*this);
   if (options.partial_bn()) {
     // Every batch norm after the first is frozen (TSN's partial BN).
     int count = 0;

@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/resnet3d.h"
+#include "tubelet/models/freezing.h"
 
 #include <algorithm>
 #include <iostream>
@@ -478,16 +479,10 @@ std::vector<torch::Tensor> ResNet3dImpl::forward_features(const torch::Tensor& i
 
 void ResNet3dImpl::train(bool on) {
   torch::nn::Module::train(on);
-  if (options.frozen_stages() >= 0) {
-    conv1_->eval();
-    for (auto& p : conv1_->parameters()) p.set_requires_grad(false);
-  }
+  if (options.frozen_stages() >= 0) freeze(*conv1_);
   for (int64_t i = 1; i <= options.frozen_stages() && i <= static_cast<int64_t>(res_layers_.size());
-       ++i) {
-    res_layers_[static_cast<size_t>(i - 1)]->eval();
-    for (auto& p : res_layers_[static_cast<size_t>(i - 1)]->parameters())
-      p.set_requires_grad(false);
-  }
+       ++i)
+    freeze(*res_layers_[static_cast<size_t>(i - 1)]);
   if (on && options.norm_eval())
     for (auto& m : modules())
       if (m->as<torch::nn::BatchNorm3d>()) {

@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/resnet_tsm.h"
+#include "tubelet/models/freezing.h"
 
 #include "tubelet/models/registries.h"
 
@@ -178,8 +179,7 @@ void ResNetTSMImpl::train(bool on) {
     torch::nn::Module& stage = i == 2 && temporal_pool_
                                    ? static_cast<torch::nn::Module&>(*temporal_pool_)
                                    : *stages_[i - 1];
-    stage.eval();
-    for (auto& p : stage.parameters()) p.set_requires_grad(false);
+    freeze(stage);
   }
 }
 

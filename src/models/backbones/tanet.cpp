@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/tanet.h"
+#include "tubelet/models/freezing.h"
 
 #include "tubelet/models/registries.h"
 
@@ -62,10 +63,8 @@ std::vector<torch::Tensor> TANetImpl::forward_features(const torch::Tensor& inpu
 void TANetImpl::train(bool on) {
   ResNetImpl::train(on);
   for (int64_t i = 1; i <= options.frozen_stages() && i <= static_cast<int64_t>(stages_.size());
-       ++i) {
-    stages_[i - 1]->eval();
-    for (auto& p : stages_[i - 1]->parameters()) p.set_requires_grad(false);
-  }
+       ++i)
+    freeze(*stages_[i - 1]);
 }
 
 namespace {

@@ -1,4 +1,5 @@
 #include "tubelet/models/backbones/x3d.h"
+#include "tubelet/models/freezing.h"
 #include "tubelet/models/module_kinds.h"
 
 #include <torch/nn/modules/conv.h>
@@ -236,10 +237,6 @@ std::vector<torch::Tensor> X3DImpl::forward_features(const torch::Tensor& input)
 }
 
 void X3DImpl::freeze_stages() {
-  auto freeze = [](torch::nn::Module& m) {
-    m.eval();
-    for (auto& p : m.parameters()) p.set_requires_grad(false);
-  };
   if (options.frozen_stages() >= 0) {
     freeze(*conv1_s_);
     freeze(*conv1_t_);
@@ -250,9 +247,7 @@ void X3DImpl::freeze_stages() {
 void X3DImpl::train(bool on) {
   torch::nn::Module::train(on);
   freeze_stages();
-  if (on && options.norm_eval())
-    for (auto& m : modules())
-      if (is_batch_norm(*m)) m->eval();
+  if (on && options.norm_eval()) set_batch_norms_eval(*this);
 }
 
 namespace {
