@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   tubelet::cli::add_train(app);
   tubelet::cli::add_test(app);
   tubelet::cli::add_infer(app);
+  tubelet::cli::add_benchmark(app);
   try {
     tubelet::throw_pending_registration_errors();
     tubelet::configure_threads();

@@ -14,5 +14,6 @@ void add_make_synthetic(CLI::App& app);
 void add_train(CLI::App& app);
 void add_test(CLI::App& app);
 void add_infer(CLI::App& app);
+void add_benchmark(CLI::App& app);
 
 }  // namespace tubelet::cli
