@@ -32,7 +32,9 @@ StepOutputs BaseRecognizerImpl::train_step(const Batch& batch) {
   return parse_losses(forward_train(batch.at("imgs"), batch.at("label")), batch.size());
 }
 
-StepOutputs BaseRecognizerImpl::val_step(const Batch& batch) { return train_step(batch); }
+StepOutputs BaseRecognizerImpl::val_step(const Batch& batch) {
+  return train_step(batch);
+}
 
 torch::Tensor BaseRecognizerImpl::test_step(const Batch& batch) {
   return forward_test(batch.at("imgs"));
