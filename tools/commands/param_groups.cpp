@@ -14,6 +14,21 @@ namespace tubelet::cli {
 
 namespace {
 
+// Python's json.dumps writes tuples (betas) as lists; so does this command.
+Value tuples_as_lists(const Value& v) {
+  if (v.is_sequence()) {
+    List items;
+    for (const Value& item : v.as_list()) items.push_back(tuples_as_lists(item));
+    return Value::list(std::move(items));
+  }
+  if (v.is_dict()) {
+    Dict d;
+    for (const auto& [key, value] : v.as_dict().items()) d.set(key, tuples_as_lists(value));
+    return Value(std::move(d));
+  }
+  return v;
+}
+
 struct ParamGroupsOptions {
   std::string config;
   std::vector<std::string> cfg_options;
@@ -29,7 +44,8 @@ void param_groups(const ParamGroupsOptions& o) {
   auto constructor = build_optimizer_constructor(cfg.at("optimizer"), "optimizer");
   auto specs = constructor->param_groups(*model);
   auto optimizer = constructor->build(*model);
-  std::cout << to_json(Value::list(describe_param_groups(specs, *optimizer)), 1) << "\n";
+  Value groups = tuples_as_lists(Value::list(describe_param_groups(specs, *optimizer)));
+  std::cout << to_json(groups, 1) << "\n";
 }
 
 }  // namespace
