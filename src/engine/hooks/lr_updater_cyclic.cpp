@@ -15,66 +15,26 @@ void require_not_by_epoch(bool by_epoch) {
   if (by_epoch) throw std::invalid_argument("currently only support \"by_epoch\" = False");
 }
 
-// Each cycle of max_iters / cyclic_times iterations goes up from base_lr to
+// Cyclic learning rates (see CyclicSchedule in schedule.h): each cycle goes up from base_lr to
 // target_ratio[0] * base_lr in the first step_ratio_up of it, then down to target_ratio[1] *
 // base_lr; the amplitude shrinks by gamma each cycle.
 class CyclicLrUpdaterHook : public LrUpdaterHook {
  public:
-  struct Phase {
-    int64_t start_iter, end_iter;
-    double start_ratio, end_ratio;
-  };
-
-  CyclicLrUpdaterHook(const Options& options, std::pair<double, double> target_ratio,
-                      int64_t cyclic_times, double step_ratio_up, AnnealFunction anneal,
-                      double gamma)
-      : LrUpdaterHook(options),
-        target_ratio_(target_ratio),
-        cyclic_times_(cyclic_times),
-        step_ratio_up_(step_ratio_up),
-        anneal_(std::move(anneal)),
-        gamma_(gamma) {}
+  CyclicLrUpdaterHook(const Options& options, CyclicSchedule schedule)
+      : LrUpdaterHook(options), schedule_(std::move(schedule)) {}
 
   void before_run(Runner& runner) override {
     LrUpdaterHook::before_run(runner);
-    max_iter_per_phase_ = runner.max_iters() / cyclic_times_;
-    const auto up = static_cast<int64_t>(step_ratio_up_ * static_cast<double>(max_iter_per_phase_));
-    phases_ = {{0, up, 1, target_ratio_.first},
-               {up, max_iter_per_phase_, target_ratio_.first, target_ratio_.second}};
+    schedule_.start(runner.max_iters());
   }
 
   double get_lr(const Runner& runner, double base_lr) const override {
-    if (max_iter_per_phase_ <= 0)
-      throw std::invalid_argument(type() + ": max_iters " + std::to_string(runner.max_iters()) +
-                                  " is less than cyclic_times " + std::to_string(cyclic_times_));
-    const int64_t curr_iter = runner.iter() % max_iter_per_phase_;
-    const int64_t curr_cycle = runner.iter() / max_iter_per_phase_;
-    const double scale = std::pow(gamma_, static_cast<double>(curr_cycle));
-    for (Phase phase : phases_) {
-      if (phase.start_iter <= curr_iter && curr_iter < phase.end_iter) {
-        // Scale the distance from base_lr to the phase's peak by gamma ** cycle.
-        if (phase.start_iter == 0)
-          phase.end_ratio = 1 - scale + phase.end_ratio * scale;
-        else
-          phase.start_ratio = 1 - scale + phase.start_ratio * scale;
-        const double progress = static_cast<double>(curr_iter - phase.start_iter);
-        return anneal_(base_lr * phase.start_ratio, base_lr * phase.end_ratio,
-                       progress / static_cast<double>(phase.end_iter - phase.start_iter));
-      }
-    }
-    throw std::logic_error(type() + ": iteration " + std::to_string(runner.iter()) +
-                           " falls in no phase");
+    return schedule_.value(runner.iter(), runner.max_iters(), base_lr, type());
   }
   std::string type() const override { return "CyclicLrUpdaterHook"; }
 
  private:
-  std::pair<double, double> target_ratio_;
-  int64_t cyclic_times_;
-  double step_ratio_up_;
-  AnnealFunction anneal_;
-  double gamma_;
-  int64_t max_iter_per_phase_ = 0;
-  std::vector<Phase> phases_;
+  CyclicSchedule schedule_;
 };
 
 // Up from max_lr / div_factor to max_lr over pct_start of total_steps, then down to
@@ -160,8 +120,9 @@ std::shared_ptr<Hook> build_cyclic(Args& args) {
     require_not_by_epoch(by_epoch);
     if (cyclic_times <= 0) throw std::invalid_argument("\"cyclic_times\" must be positive");
     LrUpdaterHook::Options options = LrUpdaterHook::read_options(args, false);
-    return std::make_shared<CyclicLrUpdaterHook>(options, target_ratio, cyclic_times, step_ratio_up,
-                                                 std::move(anneal), gamma);
+    return std::make_shared<CyclicLrUpdaterHook>(
+        options,
+        CyclicSchedule(target_ratio, cyclic_times, step_ratio_up, std::move(anneal), gamma));
   });
 }
 

@@ -101,4 +101,42 @@ std::vector<double> per_group_values(const std::string& optimizer, size_t groups
   throw std::invalid_argument("expected a number, a list or a dict, got " + repr(param));
 }
 
+CyclicSchedule::CyclicSchedule(std::pair<double, double> target_ratio, int64_t cyclic_times,
+                               double step_ratio_up, AnnealFunction anneal, double gamma)
+    : target_ratio_(target_ratio),
+      cyclic_times_(cyclic_times),
+      step_ratio_up_(step_ratio_up),
+      anneal_(std::move(anneal)),
+      gamma_(gamma) {}
+
+void CyclicSchedule::start(int64_t max_iters) {
+  max_iter_per_phase_ = max_iters / cyclic_times_;
+  const auto up = static_cast<int64_t>(step_ratio_up_ * static_cast<double>(max_iter_per_phase_));
+  phases_ = {{0, up, 1, target_ratio_.first},
+             {up, max_iter_per_phase_, target_ratio_.first, target_ratio_.second}};
+}
+
+double CyclicSchedule::value(int64_t iter, int64_t max_iters, double base,
+                             const std::string& who) const {
+  if (max_iter_per_phase_ <= 0)
+    throw std::invalid_argument(who + ": max_iters " + std::to_string(max_iters) +
+                                " is less than cyclic_times " + std::to_string(cyclic_times_));
+  const int64_t curr_iter = iter % max_iter_per_phase_;
+  const int64_t curr_cycle = iter / max_iter_per_phase_;
+  const double scale = std::pow(gamma_, static_cast<double>(curr_cycle));
+  for (Phase phase : phases_) {
+    if (phase.start_iter <= curr_iter && curr_iter < phase.end_iter) {
+      // Scale the distance from the base to the phase's peak by gamma ** cycle.
+      if (phase.start_iter == 0)
+        phase.end_ratio = 1 - scale + phase.end_ratio * scale;
+      else
+        phase.start_ratio = 1 - scale + phase.start_ratio * scale;
+      const double progress = static_cast<double>(curr_iter - phase.start_iter);
+      return anneal_(base * phase.start_ratio, base * phase.end_ratio,
+                     progress / static_cast<double>(phase.end_iter - phase.start_iter));
+    }
+  }
+  throw std::logic_error(who + ": iteration " + std::to_string(iter) + " falls in no phase");
+}
+
 }  // namespace tubelet

@@ -73,60 +73,21 @@ class AnnealingMomentumUpdaterHook : public MomentumUpdaterHook {
 // The momentum counterpart of CyclicLrUpdaterHook (down while the lr goes up, by default).
 class CyclicMomentumUpdaterHook : public MomentumUpdaterHook {
  public:
-  struct Phase {
-    int64_t start_iter, end_iter;
-    double start_ratio, end_ratio;
-  };
-
-  CyclicMomentumUpdaterHook(const Options& options, std::pair<double, double> target_ratio,
-                            int64_t cyclic_times, double step_ratio_up, AnnealFunction anneal,
-                            double gamma)
-      : MomentumUpdaterHook(options),
-        target_ratio_(target_ratio),
-        cyclic_times_(cyclic_times),
-        step_ratio_up_(step_ratio_up),
-        anneal_(std::move(anneal)),
-        gamma_(gamma) {}
+  CyclicMomentumUpdaterHook(const Options& options, CyclicSchedule schedule)
+      : MomentumUpdaterHook(options), schedule_(std::move(schedule)) {}
 
   void before_run(Runner& runner) override {
     MomentumUpdaterHook::before_run(runner);
-    max_iter_per_phase_ = runner.max_iters() / cyclic_times_;
-    const auto up = static_cast<int64_t>(step_ratio_up_ * static_cast<double>(max_iter_per_phase_));
-    phases_ = {{0, up, 1, target_ratio_.first},
-               {up, max_iter_per_phase_, target_ratio_.first, target_ratio_.second}};
+    schedule_.start(runner.max_iters());
   }
 
   double get_momentum(const Runner& runner, size_t, double base) const override {
-    if (max_iter_per_phase_ <= 0)
-      throw std::invalid_argument(type() + ": max_iters " + std::to_string(runner.max_iters()) +
-                                  " is less than cyclic_times " + std::to_string(cyclic_times_));
-    const int64_t curr_iter = runner.iter() % max_iter_per_phase_;
-    const int64_t curr_cycle = runner.iter() / max_iter_per_phase_;
-    const double scale = std::pow(gamma_, static_cast<double>(curr_cycle));
-    for (Phase phase : phases_) {
-      if (phase.start_iter <= curr_iter && curr_iter < phase.end_iter) {
-        if (phase.start_iter == 0)
-          phase.end_ratio = 1 - scale + phase.end_ratio * scale;
-        else
-          phase.start_ratio = 1 - scale + phase.start_ratio * scale;
-        const double progress = static_cast<double>(curr_iter - phase.start_iter);
-        return anneal_(base * phase.start_ratio, base * phase.end_ratio,
-                       progress / static_cast<double>(phase.end_iter - phase.start_iter));
-      }
-    }
-    throw std::logic_error(type() + ": iteration " + std::to_string(runner.iter()) +
-                           " falls in no phase");
+    return schedule_.value(runner.iter(), runner.max_iters(), base, type());
   }
   std::string type() const override { return "CyclicMomentumUpdaterHook"; }
 
  private:
-  std::pair<double, double> target_ratio_;
-  int64_t cyclic_times_;
-  double step_ratio_up_;
-  AnnealFunction anneal_;
-  double gamma_;
-  int64_t max_iter_per_phase_ = 0;
-  std::vector<Phase> phases_;
+  CyclicSchedule schedule_;
 };
 
 // Momentum cycled inversely to OneCycle's lr: from max_momentum down to base_momentum while
@@ -246,8 +207,9 @@ std::shared_ptr<Hook> build_cyclic(Args& args) {
     if (by_epoch) throw std::invalid_argument("currently only support \"by_epoch\" = False");
     if (cyclic_times <= 0) throw std::invalid_argument("\"cyclic_times\" must be positive");
     Options options = MomentumUpdaterHook::read_options(args, false);
-    return std::make_shared<CyclicMomentumUpdaterHook>(options, target_ratio, cyclic_times,
-                                                       step_ratio_up, std::move(anneal), gamma);
+    return std::make_shared<CyclicMomentumUpdaterHook>(
+        options,
+        CyclicSchedule(target_ratio, cyclic_times, step_ratio_up, std::move(anneal), gamma));
   });
 }
 

@@ -45,6 +45,34 @@ class StepMilestones {
 // Anything else (int, list) is refused as mmcv refuses it.
 std::pair<double, double> cyclic_target_ratio(const Value& target_ratio);
 
+// Cyclic's schedule, shared by CyclicLrUpdaterHook and CyclicMomentumUpdaterHook: each cycle
+// of max_iters / cyclic_times iterations goes from the base value to target_ratio[0] * base in
+// the first step_ratio_up of it, then to target_ratio[1] * base; the distance from the base
+// shrinks by gamma each cycle.
+class CyclicSchedule {
+ public:
+  CyclicSchedule(std::pair<double, double> target_ratio, int64_t cyclic_times, double step_ratio_up,
+                 AnnealFunction anneal, double gamma);
+  // Sets the phases once max_iters is known (before_run).
+  void start(int64_t max_iters);
+  // The value at iteration `iter` for a group whose base value is `base`; `who` names the
+  // hook in errors.
+  double value(int64_t iter, int64_t max_iters, double base, const std::string& who) const;
+
+ private:
+  struct Phase {
+    int64_t start_iter, end_iter;
+    double start_ratio, end_ratio;
+  };
+  std::pair<double, double> target_ratio_;
+  int64_t cyclic_times_;
+  double step_ratio_up_;
+  AnnealFunction anneal_;
+  double gamma_;
+  int64_t max_iter_per_phase_ = 0;
+  std::vector<Phase> phases_;
+};
+
 // mmcv's format_param: one value per param group from a number, a per-group list or tuple,
 // or a dict keyed by optimizer name holding one of those (`optimizer` names the optimizer).
 // Throws std::invalid_argument with mmcv's message on a length mismatch or a missing key.
