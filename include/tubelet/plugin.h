@@ -23,4 +23,8 @@ std::string load_plugin(const std::string& name_or_path);
 // With allow_failed_imports a failure is a warning on stderr instead of an error.
 void import_custom_modules(const Dict& cfg);
 
+// What every command does with its CONFIG argument: load it, import its custom_imports,
+// then apply `--cfg-options` (mmcv's order in MMAction2's tools).
+Dict load_config_for_command(const std::string& path, const std::vector<std::string>& cfg_options);
+
 }  // namespace tubelet

@@ -72,9 +72,7 @@ Dict per_class_accuracy(const Dataset& dataset, const torch::Tensor& results) {
 }  // namespace
 
 Dict test(const TestOptions& o) {
-  Dict cfg = load_config(o.config);
-  import_custom_modules(cfg);
-  apply_cfg_options(cfg, o.cfg_options);
+  Dict cfg = load_config_for_command(o.config, o.cfg_options);
   if (!cfg.contains("model")) throw ConfigError(o.config + ": the config has no 'model'");
   if (o.average_clips) set_average_clips(cfg, *o.average_clips);
   if (o.out && std::filesystem::path(*o.out).extension() != ".json")

@@ -61,9 +61,7 @@ void set_random_seed(uint64_t seed, bool deterministic) {
 }
 
 std::string train(const TrainOptions& o) {
-  Dict cfg = load_config(o.config);
-  import_custom_modules(cfg);
-  apply_cfg_options(cfg, o.cfg_options);
+  Dict cfg = load_config_for_command(o.config, o.cfg_options);
   std::filesystem::path work_dir =
       o.work_dir ? *o.work_dir
       : cfg.contains("work_dir") && cfg.at("work_dir").is_str()

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "tubelet/args.h"
+#include "tubelet/config/config.h"
 #include "tubelet/registry.h"
 
 namespace fs = std::filesystem;
@@ -108,6 +109,13 @@ void import_custom_modules(const Dict& cfg) {
                 << " failed to import and is ignored: " << e.message() << "\n";
     }
   }
+}
+
+Dict load_config_for_command(const std::string& path, const std::vector<std::string>& cfg_options) {
+  Dict cfg = load_config(path);
+  import_custom_modules(cfg);
+  apply_cfg_options(cfg, cfg_options);
+  return cfg;
 }
 
 }  // namespace tubelet

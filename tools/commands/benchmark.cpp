@@ -44,9 +44,7 @@ Batch next_batch(DatasetLoader& loader, int64_t& epoch) {
 void benchmark(const BenchmarkOptions& o) {
   if (o.iters <= 0 || o.warmup < 0)
     throw std::invalid_argument("--iters must be > 0, --warmup >= 0");
-  Dict cfg = load_config(o.config);
-  import_custom_modules(cfg);
-  apply_cfg_options(cfg, o.cfg_options);
+  Dict cfg = load_config_for_command(o.config, o.cfg_options);
   const Dict& data = data_block(cfg);
   DataLoaderOptions lo = dataloader_options(data, "train");
   auto dataset = build_dataset(data, "train", false);

@@ -32,9 +32,7 @@ std::vector<std::string> read_labels(const std::string& path) {
 }
 
 void infer(const InferOptions& o) {
-  Dict cfg = load_config(o.config);
-  import_custom_modules(cfg);
-  apply_cfg_options(cfg, o.cfg_options);
+  Dict cfg = load_config_for_command(o.config, o.cfg_options);
   auto model = build_model(cfg.at("model"), "model");
   auto report =
       checkpoint::load_state_dict(*model, checkpoint::load_checkpoint(o.checkpoint).state_dict);

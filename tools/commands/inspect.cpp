@@ -28,9 +28,7 @@ Value shape_of(const torch::Tensor& t) {
 }
 
 void inspect(const InspectOptions& o) {
-  Dict cfg = load_config(o.config);
-  import_custom_modules(cfg);
-  apply_cfg_options(cfg, o.cfg_options);
+  Dict cfg = load_config_for_command(o.config, o.cfg_options);
   const Value* model_cfg = cfg.find(o.key);
   if (!model_cfg) throw ConfigError("the config has no '" + o.key + "'");
   auto model = build_model(*model_cfg, o.key);

@@ -35,9 +35,7 @@ struct ParamGroupsOptions {
 };
 
 void param_groups(const ParamGroupsOptions& o) {
-  Dict cfg = load_config(o.config);
-  import_custom_modules(cfg);
-  apply_cfg_options(cfg, o.cfg_options);
+  Dict cfg = load_config_for_command(o.config, o.cfg_options);
   if (!cfg.contains("model")) throw ConfigError(o.config + ": the config has no 'model'");
   if (!cfg.contains("optimizer")) throw ConfigError(o.config + ": the config has no 'optimizer'");
   auto model = build_model(cfg.at("model"), "model");

@@ -17,9 +17,7 @@ struct PrintConfigOptions {
 };
 
 void print_config(const PrintConfigOptions& o) {
-  Dict cfg = load_config(o.config);
-  import_custom_modules(cfg);
-  apply_cfg_options(cfg, o.cfg_options);
+  Dict cfg = load_config_for_command(o.config, o.cfg_options);
   if (o.format == "json")
     std::cout << to_json(Value(cfg), 1) << "\n";
   else
