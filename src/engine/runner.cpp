@@ -1,15 +1,10 @@
 #include "tubelet/engine/runner.h"
 
 #include <ctime>
-
-#include "runner_common.h"
-
-#include <ATen/CPUGeneratorImpl.h>
-#include <torch/serialize.h>
-
-#include <cstdio>
+#include <iterator>
 #include <sstream>
 
+#include "runner_common.h"
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/error.h"
 #include "tubelet/engine/priority.h"
