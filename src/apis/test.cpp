@@ -69,6 +69,28 @@ Dict per_class_accuracy(const Dataset& dataset, const torch::Tensor& results) {
   return out;
 }
 
+Dict metric_options(const Dict& cfg) {
+  if (const Value* eval_config = cfg.find("eval_config"); eval_config && eval_config->is_dict())
+    if (const Value* mo = eval_config->as_dict().find("metric_options"); mo && mo->is_dict())
+      return mo->as_dict();
+  return {};
+}
+
+// A localizer's test: records (one proposal list per video) instead of score rows.
+Dict test_localizer(const TestOptions& o, const Dict& cfg, const Dataset& dataset, Trainable& model,
+                    torch::nn::Module& module, DataLoader& loader, const SingleGpuTestOptions& to) {
+  if (o.per_class_accuracy)
+    throw std::invalid_argument("--per-class-accuracy is for recognizers, not localizers");
+  List records = single_gpu_test_records(model, module, loader, to);
+  if (o.out) {
+    std::ofstream out(*o.out);
+    out << to_json(Value::list(records), -1) << "\n";
+    if (!out) throw std::runtime_error("cannot write " + *o.out);
+  }
+  if (o.eval.empty()) return {};
+  return dataset.evaluate_records(records, o.eval, metric_options(cfg));
+}
+
 }  // namespace
 
 Dict test(const TestOptions& o) {
@@ -94,16 +116,14 @@ Dict test(const TestOptions& o) {
 
   SingleGpuTestOptions to;
   to.show_progress = o.show_progress;
+  if (trainable->gives_records())
+    return test_localizer(o, cfg, *dataset, *trainable, *model, loader, to);
   torch::Tensor results = single_gpu_test(*trainable, *model, loader, to);
   if (o.out) dump_results(results, *o.out);
   Dict metrics;
   if (o.per_class_accuracy) metrics = per_class_accuracy(*dataset, results);
   if (o.eval.empty()) return metrics;
-  Dict metric_options;
-  if (const Value* eval_config = cfg.find("eval_config"); eval_config && eval_config->is_dict())
-    if (const Value* mo = eval_config->as_dict().find("metric_options"); mo && mo->is_dict())
-      metric_options = mo->as_dict();
-  Dict evaluated = dataset->evaluate(results, o.eval, metric_options);
+  Dict evaluated = dataset->evaluate(results, o.eval, metric_options(cfg));
   for (const auto& [name, value] : metrics.items()) evaluated.set(name, value);
   return evaluated;
 }

@@ -37,10 +37,11 @@ class EvalModeGuard {
   bool was_training_;
 };
 
-}  // namespace
-
-torch::Tensor single_gpu_test(Trainable& model, torch::nn::Module& module, DataLoader& loader,
-                              const SingleGpuTestOptions& options) {
+// Runs `per_batch` over every batch in eval mode without gradients; it returns how many
+// videos the batch held, which the bar counts (as mmcv: one tick per result).
+template <typename PerBatch>
+void test_loop(torch::nn::Module& module, DataLoader& loader, const SingleGpuTestOptions& options,
+               PerBatch per_batch) {
   EvalModeGuard eval_mode(module);
   torch::NoGradGuard no_grad;
   std::unique_ptr<ProgressBar> bar;
@@ -48,18 +49,38 @@ torch::Tensor single_gpu_test(Trainable& model, torch::nn::Module& module, DataL
     bar = std::make_unique<ProgressBar>(task_total(loader, options), options.progress_stream
                                                                          ? *options.progress_stream
                                                                          : std::cerr);
-  std::vector<torch::Tensor> rows;
   loader.start();
   while (std::optional<Batch> batch = loader.next()) {
-    torch::Tensor result = model.test_step(*batch).detach().to(torch::kCPU);
-    if (result.dim() == 0) result = result.reshape({1});
-    rows.push_back(result);
-    // As mmcv: one tick per result row (the batch's videos).
-    if (bar && result.size(0) > 0) bar->update(result.size(0));
+    int64_t videos = per_batch(*batch);
+    if (bar && videos > 0) bar->update(videos);
   }
   if (bar) bar->finish();
+}
+
+}  // namespace
+
+torch::Tensor single_gpu_test(Trainable& model, torch::nn::Module& module, DataLoader& loader,
+                              const SingleGpuTestOptions& options) {
+  std::vector<torch::Tensor> rows;
+  test_loop(module, loader, options, [&](const Batch& batch) {
+    torch::Tensor result = model.test_step(batch).detach().to(torch::kCPU);
+    if (result.dim() == 0) result = result.reshape({1});
+    rows.push_back(result);
+    return result.size(0);
+  });
   if (rows.empty()) return torch::empty({0});
   return torch::cat(rows, 0);
+}
+
+List single_gpu_test_records(Trainable& model, torch::nn::Module& module, DataLoader& loader,
+                             const SingleGpuTestOptions& options) {
+  List records;
+  test_loop(module, loader, options, [&](const Batch& batch) {
+    List batch_records = model.test_records(batch);
+    for (auto& record : batch_records) records.push_back(std::move(record));
+    return static_cast<int64_t>(batch_records.size());
+  });
+  return records;
 }
 
 }  // namespace tubelet

@@ -6,6 +6,10 @@ torch::Tensor Trainable::test_step(const Batch&) {
   throw std::logic_error("this model has no test_step");
 }
 
+List Trainable::test_records(const Batch&) {
+  throw std::logic_error("this model gives score rows, not records (test_step)");
+}
+
 StepOutputs parse_losses(const NamedTensors& losses, int64_t num_samples) {
   StepOutputs out;
   torch::Tensor total;

@@ -26,6 +26,10 @@ class Dataset {
   // (the model's outputs in dataset order); returns {"top1_acc": x, ...}.
   virtual Dict evaluate(const torch::Tensor& results, const std::vector<std::string>& metrics,
                         const Dict& metric_options) const;
+  // The same for models that give records (localizers: one {"video_name", "proposal_list"}
+  // per video, in dataset order), e.g. AR@AN over proposals.
+  virtual Dict evaluate_records(const List& results, const std::vector<std::string>& metrics,
+                                const Dict& metric_options) const;
 };
 
 }  // namespace tubelet

@@ -33,4 +33,9 @@ inline torch::Tensor single_gpu_test(Trainable& model, torch::nn::Module& module
   return single_gpu_test(model, module, loader, options);
 }
 
+// The same pass for a model that gives records (a localizer): every batch's records in
+// loader order, the bar counting one tick per record.
+List single_gpu_test_records(Trainable& model, torch::nn::Module& module, DataLoader& loader,
+                             const SingleGpuTestOptions& options = {});
+
 }  // namespace tubelet

@@ -32,6 +32,11 @@ class Trainable {
   // MMAction2's model(return_loss=False, **data): one result row per video of the batch
   // (a recognizer's class scores averaged over clips as test_cfg says). Eval mode, no grad.
   virtual torch::Tensor test_step(const Batch& batch);
+  // Localizers give records instead of score rows: one per video, MMAction2's list of dicts
+  // ({"video_name", "proposal_list"} for BMN and PEM). Such models return true from
+  // gives_records(); single_gpu_test_records and Dataset::evaluate_records take it from there.
+  virtual bool gives_records() const { return false; }
+  virtual List test_records(const Batch& batch);
 };
 
 // MMAction2's BaseRecognizer._parse_losses: every entry whose name contains "loss" is summed

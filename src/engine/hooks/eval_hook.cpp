@@ -159,17 +159,23 @@ void EvalHook::do_evaluate(Runner& runner) {
   SingleGpuTestOptions test_options;
   test_options.show_progress = options_.show_progress;
   test_options.total = dataset_->size();
-  torch::Tensor results = single_gpu_test(*trainable, runner.model(), *loader_, test_options);
+  // Localizers give records (proposal lists), recognizers score rows.
+  Dict eval_res =
+      trainable->gives_records()
+          ? dataset_->evaluate_records(
+                single_gpu_test_records(*trainable, runner.model(), *loader_, test_options),
+                options_.metrics, options_.metric_options)
+          : dataset_->evaluate(single_gpu_test(*trainable, runner.model(), *loader_, test_options),
+                               options_.metrics, options_.metric_options);
   start_eval_output(runner.log_buffer());
   // mmcv's TextLoggerHook takes this as the 'val' entry's iter (len of the val loader).
   runner.log_buffer().set_output("eval_iter_num", static_cast<double>(loader_->size()));
-  std::optional<double> key_score = evaluate(runner, results);
+  std::optional<double> key_score = evaluate(runner, eval_res);
   // As mmcv (`if self.save_best and key_score`): a score of exactly 0 keeps no checkpoint.
   if (options_.save_best && key_score && *key_score != 0) save_best_checkpoint(runner, *key_score);
 }
 
-std::optional<double> EvalHook::evaluate(Runner& runner, const torch::Tensor& results) {
-  Dict eval_res = dataset_->evaluate(results, options_.metrics, options_.metric_options);
+std::optional<double> EvalHook::evaluate(Runner& runner, const Dict& eval_res) {
   std::string report;
   for (const auto& [name, value] : eval_res.items()) {
     if (!value.is_number()) continue;  // the log buffer holds numbers only

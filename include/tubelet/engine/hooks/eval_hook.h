@@ -77,7 +77,7 @@ class EvalHook : public Hook {
   bool should_evaluate(const Runner& runner) const;
   void do_evaluate(Runner& runner);
   // The key indicator's score, or nullopt when there is no best to keep.
-  std::optional<double> evaluate(Runner& runner, const torch::Tensor& results);
+  std::optional<double> evaluate(Runner& runner, const Dict& eval_res);
   void save_best_checkpoint(Runner& runner, double key_score);
 
   std::shared_ptr<DataLoader> loader_;
