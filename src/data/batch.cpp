@@ -18,8 +18,16 @@ bool Batch::has(const std::string& name) const {
   return false;
 }
 
+const std::vector<torch::Tensor>* Batch::list(const std::string& name) const {
+  for (const auto& item : lists)
+    if (item.first == name) return &item.second;
+  return nullptr;
+}
+
 int64_t Batch::size() const {
-  if (tensors.empty()) return static_cast<int64_t>(metas.size());
+  if (tensors.empty())
+    return lists.empty() ? static_cast<int64_t>(metas.size())
+                         : static_cast<int64_t>(lists.front().second.size());
   const torch::Tensor& first = tensors.front().second;
   return first.dim() == 0 ? 1 : first.size(0);
 }

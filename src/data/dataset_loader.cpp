@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "tubelet/args.h"
@@ -52,8 +53,20 @@ std::vector<int64_t> sampler_indices(int64_t n, const DataLoaderOptions& o, int6
 Batch collate(std::vector<Sample>& samples) {
   Batch batch;
   if (samples.empty()) return batch;
+  const std::vector<std::string>& unstacked = samples.front().unstacked;
   for (const auto& [name, first] : samples.front().tensors) {
     std::vector<torch::Tensor> parts;
+    if (std::find(unstacked.begin(), unstacked.end(), name) != unstacked.end()) {
+      for (size_t i = 0; i < samples.size(); ++i) {
+        const torch::Tensor* t = samples[i].tensor(name);
+        if (!t)
+          throw std::runtime_error("collate: sample " + std::to_string(i) + " has no '" + name +
+                                   "'");
+        parts.push_back(*t);
+      }
+      batch.lists.emplace_back(name, std::move(parts));
+      continue;
+    }
     for (size_t i = 0; i < samples.size(); ++i) {
       const torch::Tensor* t = samples[i].tensor(name);
       if (!t)
@@ -67,7 +80,9 @@ Batch collate(std::vector<Sample>& samples) {
     batch.tensors.emplace_back(name, torch::stack(parts));
   }
   for (auto& s : samples) {
+    // Collect's meta_name: MMAction2's recognizers use img_metas, its localizers video_meta.
     const Value* meta = s.info.find("img_metas");
+    if (!meta) meta = s.info.find("video_meta");
     batch.metas.push_back(meta && meta->is_dict() ? meta->as_dict() : Dict{});
   }
   return batch;

@@ -28,6 +28,8 @@ struct Sample {
   // Arrays: 'imgs' once FormatShape stacked the frames, 'label' as a tensor, 'raw_feature',
   // 'gt_bbox', ... in the order they were made. Collect keeps the ones asked for.
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  // Tensors ToDataContainer marked stack=False: the loader gives them to the model as a list.
+  std::vector<std::string> unstacked;
   // results['video_reader'] between an *Init and its *Decode.
   std::shared_ptr<VideoReader> video_reader;
   // Where random transforms draw from; the loader seeds it from (seed, epoch, index) so a

@@ -1,0 +1,49 @@
+#include "tubelet/data/transforms/to_data_container.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "tubelet/data/registries.h"
+
+namespace tubelet {
+
+void ToDataContainer::apply(Sample& sample) {
+  for (const std::string& key : unstacked_keys_) {
+    if (!sample.tensor(key)) {
+      if (sample.info.find(key))
+        throw std::invalid_argument("ToDataContainer: '" + key +
+                                    "' is not a tensor (convert it with ToTensor first)");
+      throw std::invalid_argument("ToDataContainer: KeyError: '" + key + "'");
+    }
+    if (std::find(sample.unstacked.begin(), sample.unstacked.end(), key) == sample.unstacked.end())
+      sample.unstacked.push_back(key);
+  }
+}
+
+namespace {
+
+std::shared_ptr<Transform> build(Args& args) {
+  std::vector<std::string> unstacked;
+  const Value& fields = args.required<Value>("fields");
+  if (!fields.is_sequence()) throw args.error("fields", "fields must be a list of dicts");
+  for (size_t i = 0; i < fields.as_list().size(); ++i) {
+    const Value& field = fields.as_list()[i];
+    if (!field.is_dict()) throw args.error("fields", "fields must be a list of dicts");
+    Args f(field, "fields[" + std::to_string(i) + "]",
+           args.path() + ".fields[" + std::to_string(i) + "]");
+    std::string key = f.required<std::string>("key");
+    bool stack = f.get("stack", true);
+    f.get("cpu_only", false);  // everything the loader makes is on the CPU
+    f.get("padding_value", Value(0));
+    f.get<Value>("pad_dims", Value(2));
+    f.finish();
+    if (!stack) unstacked.push_back(key);
+  }
+  return std::make_shared<ToDataContainer>(unstacked);
+}
+
+}  // namespace
+
+TUBELET_REGISTER(PIPELINES, ToDataContainer, build);
+
+}  // namespace tubelet
