@@ -24,11 +24,13 @@ int main(int argc, char** argv) {
   tubelet::cli::add_param_groups(app);
   tubelet::cli::add_analyze_logs(app);
   tubelet::cli::add_make_synthetic(app);
+  tubelet::cli::add_make_synthetic_features(app);
   tubelet::cli::add_train(app);
   tubelet::cli::add_dist_train(app);
   tubelet::cli::add_test(app);
   tubelet::cli::add_infer(app);
   tubelet::cli::add_benchmark(app);
+  tubelet::cli::add_eval_proposals(app);
   tubelet::cli::add_bsn_proposal_generation(app);
   try {
     tubelet::throw_pending_registration_errors();

@@ -16,6 +16,8 @@ void add_dist_train(CLI::App& app);
 void add_test(CLI::App& app);
 void add_infer(CLI::App& app);
 void add_benchmark(CLI::App& app);
+void add_eval_proposals(CLI::App& app);
 void add_bsn_proposal_generation(CLI::App& app);
+void add_make_synthetic_features(CLI::App& app);
 
 }  // namespace tubelet::cli

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "temporal_overlap.h"
+#include "tubelet/localization/temporal_overlap.h"
 
 namespace tubelet::bsn {
 
@@ -84,8 +84,8 @@ torch::Tensor generate_candidate_proposals(const torch::Tensor& tem_results,
     const auto& p = props[order[r]];
     double iou = -std::numeric_limits<double>::infinity(), iop = iou;
     for (const auto& [gmin, gmax] : gt) {
-      iou = std::max(iou, detail::temporal_iou(p[0], p[1], gmin, gmax));
-      iop = std::max(iop, detail::temporal_iop(p[0], p[1], gmin, gmax));
+      iou = std::max(iou, temporal_iou<double>(p[0], p[1], gmin, gmax));
+      iop = std::max(iop, temporal_iop<double>(p[0], p[1], gmin, gmax));
     }
     const double values[7] = {p[0], p[1], p[2], p[3], score(order[r]), iou, iop};
     for (int c = 0; c < 7; ++c) o[r][c] = values[c];
