@@ -76,19 +76,41 @@ Dict metric_options(const Dict& cfg) {
   return {};
 }
 
-// A localizer's test: records (one proposal list per video) instead of score rows.
+// tools/test.py's output_config: the config's, with --out overriding its 'out'.
+Dict output_config(const Dict& cfg, const std::optional<std::string>& out) {
+  Dict config;
+  if (const Value* c = cfg.find("output_config"); c && c->is_dict()) config = c->as_dict();
+  if (out) config.set("out", Value(*out));
+  return config;
+}
+
+// tools/test.py evaluates when --eval names metrics or the config has an eval_config (its
+// 'metrics', else the dataset's default).
+std::optional<std::vector<std::string>> localizer_metrics(const TestOptions& o, const Dict& cfg) {
+  if (!o.eval.empty()) return o.eval;
+  const Value* eval_config = cfg.find("eval_config");
+  if (!eval_config || !is_truthy(*eval_config) || !eval_config->is_dict()) return std::nullopt;
+  std::vector<std::string> metrics;
+  if (const Value* m = eval_config->as_dict().find("metrics"); m && m->is_str())
+    metrics.push_back(m->as_str());
+  else if (m && m->is_sequence())
+    for (const Value& name : m->as_list()) metrics.push_back(name.as_str());
+  return metrics;
+}
+
+// A localizer's test: records (one proposal list per video) instead of score rows, dumped with
+// the dataset's dump_results (output_config: out, output_format) and evaluated by it.
 Dict test_localizer(const TestOptions& o, const Dict& cfg, const Dataset& dataset, Trainable& model,
                     torch::nn::Module& module, DataLoader& loader, const SingleGpuTestOptions& to) {
   if (o.per_class_accuracy)
     throw std::invalid_argument("--per-class-accuracy is for recognizers, not localizers");
   List records = single_gpu_test_records(model, module, loader, to);
-  if (o.out) {
-    std::ofstream out(*o.out);
-    out << to_json(Value::list(records), -1) << "\n";
-    if (!out) throw std::runtime_error("cannot write " + *o.out);
-  }
-  if (o.eval.empty()) return {};
-  return dataset.evaluate_records(records, o.eval, metric_options(cfg));
+  const Dict output = output_config(cfg, o.out);
+  if (const Value* out = output.find("out"); out && is_truthy(*out))
+    dataset.dump_records(records, output);
+  auto metrics = localizer_metrics(o, cfg);
+  if (!metrics) return {};
+  return dataset.evaluate_records(records, *metrics, metric_options(cfg));
 }
 
 }  // namespace
@@ -97,7 +119,10 @@ Dict test(const TestOptions& o) {
   Dict cfg = load_config_for_command(o.config, o.cfg_options);
   if (!cfg.contains("model")) throw ConfigError(o.config + ": the config has no 'model'");
   if (o.average_clips) set_average_clips(cfg, *o.average_clips);
-  if (o.out && std::filesystem::path(*o.out).extension() != ".json")
+  // As tools/test.py: with an output_format (localization configs) the dataset's
+  // dump_results decides what 'out' is; otherwise it must be a results file we can write.
+  if (o.out && !output_config(cfg, o.out).contains("output_format") &&
+      std::filesystem::path(*o.out).extension() != ".json")
     throw std::invalid_argument("--out: only .json results files are supported (got " + *o.out +
                                 ")");
 

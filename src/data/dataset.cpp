@@ -1,6 +1,10 @@
 #include "tubelet/data/dataset.h"
 
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
+
+#include "tubelet/config/dump.h"
 
 namespace tubelet {
 
@@ -11,6 +15,24 @@ Dict Dataset::evaluate(const torch::Tensor&, const std::vector<std::string>&, co
 Dict Dataset::evaluate_records(const List&, const std::vector<std::string>&, const Dict&) const {
   throw std::logic_error(
       "this dataset evaluates score rows (a recognizer's), not records (a localizer's)");
+}
+
+void Dataset::dump_records(const List& results, const Dict& output_config) const {
+  std::string out;
+  for (const auto& [key, value] : output_config) {
+    const std::string name = key.is_str() ? key.as_str() : repr(key);
+    if (name == "out" && value.is_str())
+      out = value.as_str();
+    else if (name != "out")
+      throw std::invalid_argument("dump_results() got an unexpected keyword argument '" + name +
+                                  "' (this dataset writes a JSON list to 'out')");
+  }
+  if (out.empty()) throw std::invalid_argument("dump_results: output_config has no string 'out'");
+  const std::filesystem::path parent = std::filesystem::path(out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  std::ofstream file(out);
+  file << to_json(Value::list(results), -1);
+  if (!file) throw std::runtime_error("cannot write " + out);
 }
 
 }  // namespace tubelet

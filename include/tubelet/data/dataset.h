@@ -30,6 +30,10 @@ class Dataset {
   // per video, in dataset order), e.g. AR@AN over proposals.
   virtual Dict evaluate_records(const List& results, const std::vector<std::string>& metrics,
                                 const Dict& metric_options) const;
+  // MMAction2's dump_results(results, **output_config) for records: output_config holds 'out'
+  // and the dataset's further dump_results arguments (ActivityNetDataset: output_format,
+  // version). By default a JSON list of the records at 'out', as mmcv.dump writes a list.
+  virtual void dump_records(const List& results, const Dict& output_config) const;
 };
 
 }  // namespace tubelet

@@ -58,11 +58,11 @@ TEST(PairwiseTemporalIou, HandComputed) {
   TemporalOverlap o = pairwise_temporal_iou({{0, 4}}, {{2, 8}, {5, 6}});
   EXPECT_FLOAT_EQ(o.iou[0][0], 0.25f);
   EXPECT_FLOAT_EQ(o.iou[1][0], 0.f);
-  // In float32 the ends are rounded first: 0.1 + 1e-9 collapses onto 0.1.
+  // In float32 the ends are rounded first: 1000.00001 collapses onto 1000.
   TemporalOverlap f =
-      pairwise_temporal_iou({{0.1 + 1e-9, 0.2}}, {{0.1, 0.2}}, SegmentPrecision::kFloat32);
+      pairwise_temporal_iou({{1000.00001, 1001}}, {{1000, 1001}}, SegmentPrecision::kFloat32);
   EXPECT_EQ(f.iou[0][0], 1.f);
-  TemporalOverlap d = pairwise_temporal_iou({{0.1 + 1e-9, 0.2}}, {{0.1, 0.2}});
+  TemporalOverlap d = pairwise_temporal_iou({{1000.00001, 1001}}, {{1000, 1001}});
   EXPECT_LT(d.iou[0][0], 1.f);
 }
 
