@@ -8,10 +8,13 @@
 #include <fstream>
 #include <random>
 
+#include "tubelet/args.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
+#include "tubelet/distributed/collectives.h"
+#include "tubelet/distributed/data_parallel.h"
 #include "tubelet/engine/hooks/eval_hook.h"
 #include "tubelet/engine/training_setup.h"
 #include "tubelet/models/builder.h"
@@ -55,6 +58,24 @@ void write_config_dump(const Dict& cfg, const std::filesystem::path& path) {
 
 }  // namespace
 
+namespace {
+
+// Top-level `ddp = dict(bucket_cap_mb=25, overlap=True)` (a Tubelet key; MMAction2 always
+// uses DDP's defaults); `find_unused_parameters` is read as MMAction2 does and needs nothing:
+// a parameter without a gradient is reduced with zeros.
+dist::DataParallelOptions data_parallel_options(const Dict& cfg) {
+  dist::DataParallelOptions o;
+  if (const Value* ddp = cfg.find("ddp"); ddp && !ddp->is_none()) {
+    Args args(*ddp, "ddp", "ddp");
+    o.bucket_cap_mb = args.get("bucket_cap_mb", o.bucket_cap_mb);
+    o.overlap = args.get("overlap", o.overlap);
+    args.finish();
+  }
+  return o;
+}
+
+}  // namespace
+
 void set_random_seed(uint64_t seed, bool deterministic) {
   torch::manual_seed(seed);
   if (deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
@@ -62,6 +83,12 @@ void set_random_seed(uint64_t seed, bool deterministic) {
 
 std::string train(const TrainOptions& o) {
   Dict cfg = load_config_for_command(o.config, o.cfg_options);
+  // As MMAction2's tools/train.py: the process group first, since logging depends on the rank.
+  const Value* dist_cfg = cfg.find("dist_params");
+  const dist::DistInfo dist_info = dist::init_dist(
+      o.launcher, dist::read_dist_params(dist_cfg ? *dist_cfg : Value(), "dist_params"));
+  const bool distributed = o.launcher != "none";
+  const bool master = dist_info.rank == 0;
   std::filesystem::path work_dir =
       o.work_dir ? *o.work_dir
       : cfg.contains("work_dir") && cfg.at("work_dir").is_str()
@@ -70,19 +97,23 @@ std::string train(const TrainOptions& o) {
   cfg.set("work_dir", Value(work_dir.string()));
   if (o.resume_from) cfg.set("resume_from", Value(*o.resume_from));
   std::filesystem::create_directories(work_dir);
-  write_config_dump(cfg, work_dir / std::filesystem::path(o.config).filename());
+  // mmcv's master_only: one process writes the work dir; the others log nothing (mmcv sets
+  // their logger to ERROR; our errors end the process with a message anyway).
+  if (master) write_config_dump(cfg, work_dir / std::filesystem::path(o.config).filename());
 
   const std::string timestamp = local_timestamp();
-  auto logger = std::make_shared<Logger>("mmaction");
-  logger->set_file(work_dir / (timestamp + ".log"));
+  auto logger = std::make_shared<Logger>("mmaction", master);
+  if (master) logger->set_file(work_dir / (timestamp + ".log"));
   const std::string dash(60, '-');
   std::string env = environment_info();
   logger->info("Environment info:\n" + dash + "\n" + env + "\n" + dash + "\n");
-  logger->info("Distributed training: False");
+  logger->info(std::string("Distributed training: ") + (distributed ? "True" : "False"));
   logger->info("Config:\n" + to_python_config(cfg));
 
   // MMAction2 draws a random seed when none is given; it is logged and saved either way.
   uint64_t seed = o.seed ? static_cast<uint64_t>(*o.seed) : std::random_device{}() & 0x7fffffff;
+  // Every rank shuffles with the same seed: rank 0's (MMAction2's init_random_seed).
+  if (distributed && !o.seed) seed = dist::broadcast_seed(seed, *dist::default_group());
   logger->info("Set random seed to " + std::to_string(seed) +
                ", deterministic: " + (o.deterministic ? "True" : "False"));
   set_random_seed(seed, o.deterministic);
@@ -105,11 +136,14 @@ std::string train(const TrainOptions& o) {
   for (size_t i = 0; i < datasets.size(); ++i) {
     DataLoaderOptions lo = dataloader_options(data, "train");
     lo.seed = seed;
+    lo.rank = dist_info.rank;
+    lo.world_size = dist_info.world_size;
     loaders.push_back(std::make_unique<DatasetLoader>(datasets[i], lo));
   }
   if (!cfg.contains("optimizer")) throw ConfigError("the config has no optimizer");
   auto optimizer = build_optimizer(*model, cfg.at("optimizer"));
-  auto runner = build_runner(cfg, {model, optimizer, work_dir, logger, meta, timestamp});
+  auto runner = build_runner(cfg, {model, optimizer, work_dir, logger, meta, timestamp,
+                                   dist_info.rank, dist_info.world_size});
 
   TrainingHookConfigs hooks = training_hook_configs(cfg);
   if (hooks.checkpoint_config.is_dict()) {
@@ -123,6 +157,8 @@ std::string train(const TrainOptions& o) {
     // As MMAction2's train_model: the val set in test mode, not shuffled, at priority LOW.
     DataLoaderOptions vo = dataloader_options(data, "val");
     vo.seed = seed;
+    vo.rank = dist_info.rank;
+    vo.world_size = dist_info.world_size;
     auto val_loader = std::make_shared<DatasetLoader>(build_dataset(data, "val", true), vo);
     runner->register_hook(
         build_eval_hook(cfg.contains("evaluation") ? cfg.at("evaluation") : Value(Dict{}),
@@ -130,10 +166,24 @@ std::string train(const TrainOptions& o) {
         Value("LOW"));
   }
   resume_or_load(*runner, cfg, o.auto_resume);
+  // Every rank loaded the same checkpoint (if any); DDP's broadcast from rank 0 makes the
+  // starting weights identical in any case.
+  std::unique_ptr<dist::DistributedDataParallel> ddp;
+  if (distributed)
+    ddp = std::make_unique<dist::DistributedDataParallel>(model, dist::default_group(),
+                                                          data_parallel_options(cfg));
 
   std::vector<DataLoader*> loader_ptrs;
   for (auto& l : loaders) loader_ptrs.push_back(l.get());
   runner->run(loader_ptrs, workflow);
+  if (ddp) {
+    const int64_t n = ddp->reductions();
+    logger->info("gradient all-reduce: " + std::to_string(ddp->num_buckets()) + " buckets, " +
+                 std::to_string(n) + " iterations, " +
+                 std::to_string(n ? 1000.0 * ddp->reduce_seconds() / n : 0.0) +
+                 " ms per iteration waiting for it");
+    dist::barrier();  // as MMAction2 before testing: no rank leaves while others still work
+  }
   return work_dir.string();
 }
 

@@ -7,6 +7,7 @@
 #include "runner_common.h"
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/error.h"
+#include "tubelet/distributed/collectives.h"
 #include "tubelet/engine/priority.h"
 #include "tubelet/optim/group_options.h"
 
@@ -126,6 +127,9 @@ void Runner::call_hook(HookPoint point) {
 
 void Runner::run_iter(const Batch& batch, bool train_mode) {
   outputs_ = train_mode ? trainable_->train_step(batch) : trainable_->val_step(batch);
+  // As MMAction2's _parse_losses under torch.distributed: the logged values are averaged
+  // over ranks (the loss to back-propagate stays this rank's own).
+  if (world_size_ > 1) dist::average_log_vars(outputs_.log_vars, *dist::default_group());
   if (!outputs_.log_vars.empty()) log_buffer_.update(outputs_.log_vars, outputs_.num_samples);
 }
 

@@ -1,6 +1,7 @@
 // tubelet train CONFIG [--work-dir D] [--resume-from CKPT] [--auto-resume] [--validate]
-//                      [--seed N] [--deterministic] [--cfg-options ...]
-// MMAction2's tools/train.py on one process.
+//                      [--seed N] [--deterministic] [--launcher none|pytorch|slurm]
+//                      [--cfg-options ...]
+// MMAction2's tools/train.py: one process, or one rank of a distributed run.
 #include <iostream>
 
 #include "commands.h"
@@ -30,6 +31,10 @@ void add_train(CLI::App& app) {
   cmd->add_flag("--validate", a->options.validate, "Evaluate on data.val during training");
   cmd->add_option("--seed", a->seed, "Random seed");
   cmd->add_flag("--deterministic", a->options.deterministic, "Deterministic algorithms");
+  cmd->add_option("--launcher", a->options.launcher,
+                  "Job launcher: none, pytorch (torchrun's RANK, WORLD_SIZE, MASTER_ADDR, ...) "
+                  "or slurm")
+      ->check(CLI::IsMember({"none", "pytorch", "slurm", "mpi"}));
   cmd->add_option("--cfg-options", a->options.cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
   cmd->callback([a] {

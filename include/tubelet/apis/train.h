@@ -1,4 +1,5 @@
-// `tubelet train`: MMAction2's tools/train.py and apis/train_model in one, for one process.
+// `tubelet train`: MMAction2's tools/train.py and apis/train_model in one; with a launcher,
+// one process of a data-parallel run (rank 0 writes the work dir).
 // It reads the config, prepares the work dir (config dump, <timestamp>.log and .log.json),
 // seeds, builds the model, datasets, loaders, optimizer, runner and hooks, resumes or loads
 // weights, and runs the workflow.
@@ -22,6 +23,9 @@ struct TrainOptions {
   std::optional<int64_t> seed;
   bool deterministic = false;
   std::vector<std::string> cfg_options;
+  // MMAction2's --launcher: "none" (one process), "pytorch" or "slurm" (one process of a
+  // distributed run; see tubelet/distributed/dist_utils.h).
+  std::string launcher = "none";
 };
 
 // Returns the work dir the run wrote to.

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "tubelet/args.h"
+#include "tubelet/distributed/collectives.h"
 #include "tubelet/engine/hooks/logger_hook.h"
 #include "tubelet/engine/runner.h"
 #include "tubelet/engine/single_gpu_test.h"
@@ -159,14 +160,29 @@ void EvalHook::do_evaluate(Runner& runner) {
   SingleGpuTestOptions test_options;
   test_options.show_progress = options_.show_progress;
   test_options.total = dataset_->size();
+  // Distributed (MMAction2's DistEvalHook): rank 0's BN statistics everywhere, each rank tests
+  // its share of the set, rank 0 gathers the results in dataset order and evaluates.
+  const bool distributed = runner.world_size() > 1;
+  if (distributed) {
+    if (options_.broadcast_bn_buffer)
+      dist::broadcast_bn_buffers(runner.model(), *dist::default_group());
+    test_options.show_progress = options_.show_progress && runner.rank() == 0;
+    test_options.total = (dataset_->size() + runner.world_size() - 1) / runner.world_size();
+  }
   // Localizers give records (proposal lists), recognizers score rows.
-  Dict eval_res =
-      trainable->gives_records()
-          ? dataset_->evaluate_records(
-                single_gpu_test_records(*trainable, runner.model(), *loader_, test_options),
-                options_.metrics, options_.metric_options)
-          : dataset_->evaluate(single_gpu_test(*trainable, runner.model(), *loader_, test_options),
-                               options_.metrics, options_.metric_options);
+  Dict eval_res;
+  if (trainable->gives_records()) {
+    List records = single_gpu_test_records(*trainable, runner.model(), *loader_, test_options);
+    if (distributed)
+      records = dist::collect_records(records, dataset_->size(), *dist::default_group());
+    if (runner.rank() != 0) return;
+    eval_res = dataset_->evaluate_records(records, options_.metrics, options_.metric_options);
+  } else {
+    torch::Tensor rows = single_gpu_test(*trainable, runner.model(), *loader_, test_options);
+    if (distributed) rows = dist::collect_results(rows, dataset_->size(), *dist::default_group());
+    if (runner.rank() != 0) return;
+    eval_res = dataset_->evaluate(rows, options_.metrics, options_.metric_options);
+  }
   start_eval_output(runner.log_buffer());
   // mmcv's TextLoggerHook takes this as the 'val' entry's iter (len of the val loader).
   runner.log_buffer().set_output("eval_iter_num", static_cast<double>(loader_->size()));
@@ -249,10 +265,11 @@ EvalHookOptions read_eval_hook_options(const Value& evaluation, const std::strin
   o.less_keys = strings(args, "less_keys", o.less_keys);
   o.out_dir = args.get<std::optional<std::string>>("out_dir", std::nullopt).value_or("");
   args.get<std::optional<Dict>>("file_client_args", std::nullopt);  // local disk only
-  // DistEvalHook's arguments: one process gathers nothing.
+  // DistEvalHook's arguments: results are gathered through the process group, never a
+  // tmpdir, so tmpdir and gpu_collect change nothing.
   args.get<std::optional<std::string>>("tmpdir", std::nullopt);
   args.get("gpu_collect", false);
-  args.get("broadcast_bn_buffer", true);
+  o.broadcast_bn_buffer = args.get("broadcast_bn_buffer", true);
   o.metrics = strings(args, "metrics", {});
   const bool has_options = args.has("metric_options");
   o.metric_options = args.get<std::optional<Dict>>("metric_options", std::nullopt).value_or(Dict{});

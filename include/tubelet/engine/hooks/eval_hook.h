@@ -41,6 +41,8 @@ struct EvalHookOptions {
   std::vector<std::string> metrics;
   Dict metric_options;
   bool show_progress = true;
+  // DistEvalHook's: rank 0's batch-norm statistics on every rank before testing.
+  bool broadcast_bn_buffer = true;
 };
 
 // The config's `evaluation` dict as MMAction2's EvalHook(**eval_cfg) reads it: start,

@@ -1,0 +1,34 @@
+// The c10d process group the collectives of a distributed run go through. init_dist makes
+// the default one; tests and tools may make their own (several ranks in one process work
+// too, each in its own thread).
+#pragma once
+
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "tubelet/distributed/dist_utils.h"
+
+namespace tubelet::dist {
+
+using ProcessGroupPtr = c10::intrusive_ptr<c10d::ProcessGroup>;
+
+// The group init_dist made; throws when there is none.
+ProcessGroupPtr default_group();
+void set_default_group(ProcessGroupPtr group, const DistInfo& info);
+
+// A Gloo group of `world_size` ranks meeting at host:port, where rank 0 serves LibTorch's
+// TCPStore. `timeout` bounds the rendezvous and each collective.
+ProcessGroupPtr new_gloo_group(const std::string& host, int port, int rank, int world_size,
+                               std::chrono::milliseconds timeout);
+// The same with NCCL; throws on a LibTorch built without it.
+ProcessGroupPtr new_nccl_group(const std::string& host, int port, int rank, int world_size,
+                               std::chrono::milliseconds timeout);
+
+// Waits for a collective, turning a peer's death or a timeout into an error that says
+// which collective failed and what usually causes it.
+void wait_for(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what,
+              const c10d::ProcessGroup& group);
+
+}  // namespace tubelet::dist
