@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   cmake ninja-build g++ pkg-config
   libtorch-dev libopenblas0-pthread   # LibTorch; OpenBLAS makes its BLAS ~50x faster than the reference one
+  libgloo-dev                         # the Gloo headers of LibTorch's c10d (distributed training)
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev            # the libFuzzer harness
