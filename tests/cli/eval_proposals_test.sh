@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `tubelet eval-proposals` end to end: MMAction2's own AR@AN test case (test_accuracy.py:
+# AUC 25.5, recall reaching 1 only at the last point) written as files, MMAction2's
+# eval_localization assets when ../shared is there (numbers from MMAction2's
+# ActivityNetDataset.evaluate and the mAP its test asserts), and errors naming file and video.
+# Usage: eval_proposals_test.sh SOURCE_DIR TUBELET
+set -euo pipefail
+src=$1 tubelet=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+expect() {  # expect WANT GOT
+  [ "$1" = "$2" ] || { echo "expected: $1"; echo "got:      $2"; exit 1; }
+}
+
+cat >"$work/gt.json" <<'JSON'
+{"v_test1": {"annotations": [{"segment": [0, 1], "label": "a"}, {"segment": [1, 2], "label": "a"}]},
+ "v_test2": {"annotations": [{"segment": [0, 1], "label": "a"}, {"segment": [1, 2], "label": "a"}]}}
+JSON
+cat >"$work/result.json" <<'JSON'
+{"version": "VERSION 1.3", "external_data": {},
+ "results": {"test1": [{"segment": [0, 1], "score": 1}, {"segment": [1, 2], "score": 1}],
+             "test2": [{"segment": [0, 1], "score": 1}, {"segment": [1, 2], "score": 1}]}}
+JSON
+# max_avg_proposals=None in MMAction2's test: 0 here.
+expect '{"AR@1": 0.0, "AR@5": 0.0, "AR@10": 0.0, "AR@100": 1.0, "AUC": 25.5}' \
+  "$("$tubelet" eval-proposals "$work/gt.json" "$work/result.json" --max-avg-proposals 0)"
+echo "eval-proposals: MMAction2's test case gives AUC 25.5"
+
+assets=$src/../shared/data/mmaction2-assets/eval_localization
+if [ -d "$assets" ]; then
+  expect '{"AR@1": 0.0, "AR@5": 0.6, "AR@10": 0.75, "AR@100": 0.75, "AUC": 72.52499999999999}' \
+    "$("$tubelet" eval-proposals "$assets/gt.json" "$assets/result.json")"
+  "$tubelet" eval-proposals "$assets/gt.json" "$assets/result.json" --mAP |
+    grep -q '"average_mAP": 0.6177579365079365}' || { echo "mAP differs from MMAction2's"; exit 1; }
+  echo "eval-proposals: MMAction2's eval_localization assets give its AR@AN, AUC and mAP"
+else
+  echo "eval-proposals: ../shared absent, assets skipped"
+fi
+
+fails() {  # fails PATTERN ARGS...: exit code 1 and PATTERN in stderr
+  local pattern=$1
+  shift
+  if "$tubelet" eval-proposals "$@" >/dev/null 2>"$work/err"; then echo "accepted: $*"; exit 1; fi
+  grep -qF "$pattern" "$work/err" || { echo "want: $pattern"; cat "$work/err"; exit 1; }
+}
+printf '{"results": {"test1": [}\n' >"$work/bad.json"
+fails "bad.json:1:" "$work/gt.json" "$work/bad.json"
+printf '{"results": {"test1": [], "test2": [], "test3": [{"segment": [0, 1], "score": 1}]}}' >"$work/extra.json"
+fails "proposals for video 'test3', which the ground truth does not have" "$work/gt.json" "$work/extra.json"
+printf '{"v_test1": {"duration": 3}}' >"$work/noann.json"
+fails "noann.json: video 'v_test1' has no 'annotations'" "$work/noann.json" "$work/result.json"
+fails "cannot open" "$work/missing.json" "$work/result.json"
+echo "eval-proposals: errors name the file and the video"
