@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "tubelet/evaluation/localization/numpy_argsort.h"
 #include "tubelet/evaluation/localization/numpy_reductions.h"
 #include "tubelet/evaluation/localization/temporal_iou.h"
 
@@ -23,16 +23,11 @@ struct VideoScores {
   bool no_proposals = false;
 };
 
-// numpy's argsort()[::-1]: descending by score, later index first among equal scores (its
-// quicksort is an insertion sort up to 16 elements), NaN first.
+// argsort()[::-1] of the scores: best first, equal scores in the order numpy leaves them.
 std::vector<size_t> best_first(const std::vector<ProposalInstance>& proposals) {
-  std::vector<size_t> order(proposals.size());
-  std::iota(order.begin(), order.end(), 0);
-  auto less = [&](size_t a, size_t b) {
-    const double x = proposals[a].score, y = proposals[b].score;
-    return x < y || (std::isnan(y) && !std::isnan(x));
-  };
-  std::stable_sort(order.begin(), order.end(), less);
+  std::vector<double> scores;
+  for (const ProposalInstance& p : proposals) scores.push_back(p.score);
+  std::vector<size_t> order = numpy_argsort(scores);
   std::reverse(order.begin(), order.end());
   return order;
 }

@@ -1,9 +1,9 @@
 #include "tubelet/evaluation/localization/detection_average_precision.h"
 
 #include <algorithm>
-#include <numeric>
 #include <unordered_map>
 
+#include "tubelet/evaluation/localization/numpy_argsort.h"
 #include "tubelet/evaluation/localization/numpy_reductions.h"
 #include "tubelet/evaluation/localization/temporal_iou.h"
 
@@ -31,11 +31,9 @@ struct Detection {
   double score;
 };
 
-// argsort()[::-1] of a short IoU row: highest first, later index first among equals.
+// argsort()[::-1] of an IoU row: highest first, ties in the order numpy leaves them.
 std::vector<size_t> best_first(const std::vector<float>& iou) {
-  std::vector<size_t> order(iou.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return iou[a] < iou[b]; });
+  std::vector<size_t> order = numpy_argsort(std::vector<double>(iou.begin(), iou.end()));
   std::reverse(order.begin(), order.end());
   return order;
 }

@@ -12,6 +12,7 @@
 #include "tubelet/evaluation/localization/activitynet_localization.h"
 #include "tubelet/evaluation/localization/average_recall.h"
 #include "tubelet/evaluation/localization/detection_average_precision.h"
+#include "tubelet/evaluation/localization/numpy_argsort.h"
 #include "tubelet/evaluation/localization/numpy_reductions.h"
 #include "tubelet/evaluation/localization/temporal_iou.h"
 
@@ -79,6 +80,20 @@ TEST(NumpyReductions, PairwiseSumAndTrapz) {
   EXPECT_NEAR(numpy_sum(v), 30., 1e-12);
   EXPECT_NE(numpy_sum(v), sequential);  // the order differs from a plain loop
   EXPECT_DOUBLE_EQ(numpy_trapz({0, 1, 1}, {0, 1, 3}), 0.5 + 2.);
+}
+
+TEST(NumpyArgsort, MatchesNumpysQuicksortOnTies) {
+  // np.argsort on arrays of few distinct values (and NaN, written as null): the order among
+  // equal values is numpy's introsort's, not a stable sort's.
+  for (const Value& c : expected().at("argsort").as_list()) {
+    std::vector<double> values;
+    for (const Value& x : c.as_dict().at("values").as_list())
+      values.push_back(x.is_none() ? std::nan("") : x.as_float());
+    std::vector<size_t> want;
+    for (const Value& i : c.as_dict().at("argsort").as_list())
+      want.push_back(static_cast<size_t>(i.as_int()));
+    EXPECT_EQ(numpy_argsort(values), want) << values.size() << " values";
+  }
 }
 
 TEST(AverageRecall, MMAction2TestCases) {

@@ -21,7 +21,7 @@ struct AverageRecallResult {
 // Every ground-truth video needs proposals (an empty list counts as none retrieved) and at
 // least one instance; proposals for a video the ground truth lacks are an error (MMAction2
 // would count them silently). max_avg_proposals unset or 0: the overall average.
-// Proposals of equal score keep numpy's order for up to 16 per video (later index first).
+// Among proposals of equal score the cut follows numpy's argsort order (numpy_argsort.h).
 AverageRecallResult average_recall_at_avg_proposals(
     const std::vector<VideoGroundTruth>& ground_truth, const std::vector<VideoProposals>& proposals,
     std::optional<double> max_avg_proposals, const std::vector<double>& temporal_iou_thresholds);
