@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End to end through the command on the synthetic localization set, as a user would run
-# MMAction2's localization workflow: make-synthetic-features; BMN: train, test --eval AR@AN;
-# BSN: train TEM, test TEM (CSV results), bsn-proposal-generation (train and test), train PEM,
-# test PEM --eval AR@AN. The losses must fall and the evaluations print AR@AN.
+# MMAction2's localization workflow: make-synthetic-features; BMN: train --validate, test
+# --eval AR@AN; BSN: train TEM, test TEM (CSV results), bsn-proposal-generation (train and
+# test), train PEM, test PEM --eval AR@AN. The losses must fall and the evaluations print AR@AN.
 # Usage: localization_test.sh SOURCE_DIR TUBELET
 set -euo pipefail
 src=$1 tubelet=$2
@@ -45,8 +45,11 @@ run make "$tubelet" make-synthetic-features data/synthetic_localization --videos
 [ "$(ls data/synthetic_localization/features | wc -l)" -eq 40 ] || fail "not 40 feature files"
 
 # ---- BMN
-run bmn_train "$tubelet" train "$bmn" --seed 0 --cfg-options total_epochs=8
-check_loss_falls "$(ls work_dirs/bmn_16x32_synthetic_feature/*.log.json)"
+# --validate: AR@AN on the val videos after epoch 5 (evaluation.interval), in the log
+run bmn_train "$tubelet" train "$bmn" --seed 0 --validate --cfg-options total_epochs=8
+json=$(ls work_dirs/bmn_16x32_synthetic_feature/*.log.json)
+check_loss_falls "$json"
+grep '"mode": "val"' "$json" | grep -q '"AR@100": [0-9.]*' || fail "no AR@100 of validation in $json"
 out=$("$tubelet" test "$bmn" work_dirs/bmn_16x32_synthetic_feature/latest.pth --eval AR@AN \
   2>"$work/bmn_test.err") || { cat "$work/bmn_test.err"; fail "bmn test"; }
 check_ar BMN "$out"
