@@ -2,7 +2,8 @@
 # `tubelet eval-proposals` end to end: MMAction2's own AR@AN test case (test_accuracy.py:
 # AUC 25.5, recall reaching 1 only at the last point) written as files, MMAction2's
 # eval_localization assets when ../shared is there (numbers from MMAction2's
-# ActivityNetDataset.evaluate and the mAP its test asserts), and errors naming file and video.
+# ActivityNetDataset.evaluate and the mAP its test asserts), errors naming file and video, and
+# the result file `tubelet test` dumps for a BMN (output_config, --out) read back.
 # Usage: eval_proposals_test.sh SOURCE_DIR TUBELET
 set -euo pipefail
 src=$1 tubelet=$2
@@ -51,3 +52,25 @@ printf '{"v_test1": {"duration": 3}}' >"$work/noann.json"
 fails "noann.json: video 'v_test1' has no 'annotations'" "$work/noann.json" "$work/result.json"
 fails "cannot open" "$work/missing.json" "$work/result.json"
 echo "eval-proposals: errors name the file and the video"
+
+# `tubelet test` on a localizer: output_config's dump (its 'out' replaced by --out, no .json
+# needed with an output_format) is a result file eval-proposals reads, giving the numbers the
+# test's --eval AR@AN printed.
+cd "$work"
+"$tubelet" make-synthetic-features data/synthetic_localization --videos 12 --seed 1 >/dev/null
+bmn=$src/configs/localization/bmn/bmn_16x32_synthetic_feature.py
+"$tubelet" train "$bmn" --seed 0 --cfg-options total_epochs=1 data.workers_per_gpu=0 >/dev/null 2>&1 ||
+  { echo "BMN train failed"; exit 1; }
+out=$("$tubelet" test "$bmn" work_dirs/bmn_16x32_synthetic_feature/latest.pth --eval AR@AN \
+  --out "$work/bmn.results" 2>/dev/null)
+[ ! -e work_dirs/bmn_16x32_synthetic_feature/results.json ] || { echo "--out did not replace out"; exit 1; }
+grep -q '^{"version": "VERSION 1.3", "results": {"' "$work/bmn.results" ||
+  { echo "not proposals2json's layout: $(head -c 200 "$work/bmn.results")"; exit 1; }
+json=$("$tubelet" eval-proposals data/synthetic_localization/anet_anno_test.json "$work/bmn.results")
+for k in AR@1 AR@5 AR@10 AR@100; do
+  want=$(sed -n "s/^$k: //p" <<<"$out")
+  got=$(grep -o "\"$k\": [-0-9.e]*" <<<"$json" | awk '{printf "%.4f", $2}')
+  expect "$k $want" "$k $got"
+done
+expect "$(sed -n 's/^auc: //p' <<<"$out")" "$(grep -o '"AUC": [-0-9.e]*' <<<"$json" | awk '{printf "%.4f", $2}')"
+echo "eval-proposals: tubelet test's dump gives the AR@AN it printed ($(tr '\n' ' ' <<<"$out"))"
