@@ -136,10 +136,10 @@ TEST(BsnBspFeature, MatchesMMAction2TestAssets) {
   }
 }
 
-TEST(BsnBspFeature, SharedAssetFileIsMMAction2Output) {
+TEST(BsnBspFeature, SharedAssetFileReads) {
   TUBELET_REQUIRE_SHARED();
-  // bsp_features/v_test1.npy sits next to the inputs in MMAction2's test data: whatever it was
-  // made with, its rows must be 32 BSP values (read to make sure our reader takes it).
+  // bsp_features/v_test1.npy is the BSP feature file of MMAction2's LoadProposals test (not an
+  // output of the inputs above): rows of 32 values, as generate_bsp_feature writes them.
   torch::Tensor stored = load_npy((assets() / "bsp_features/v_test1.npy").string());
   EXPECT_EQ(stored.dim(), 2);
   EXPECT_EQ(stored.size(1), 32);
