@@ -47,8 +47,8 @@ Sample ActivityNetDataset::prepare(int64_t index) const {
 Dict ActivityNetDataset::evaluate(const torch::Tensor&, const std::vector<std::string>&,
                                   const Dict&) const {
   throw std::logic_error(
-      "ActivityNetDataset evaluates a localizer's proposal records (evaluate_records), not "
-      "score rows");
+      "ActivityNetDataset: evaluating score rows is not implemented; a localizer's proposal "
+      "records are evaluated by evaluate_records");
 }
 
 namespace {
