@@ -87,6 +87,24 @@ std::vector<size_t> first_hits(const VideoScores& scores, double threshold) {
   return hits;
 }
 
+// One row of the recall matrix: the share of all ground-truth instances that some proposal
+// reaches at `threshold`, each video keeping the pcn[j] share of its retrieved proposals.
+std::vector<double> recall_at(double threshold, const std::vector<VideoScores>& scores,
+                              const std::vector<double>& pcn, double positives) {
+  std::vector<double> matches(pcn.size(), 0.);
+  for (const VideoScores& s : scores) {
+    const std::vector<size_t> hits = first_hits(s, threshold);
+    const auto columns = static_cast<double>(s.columns);
+    for (size_t j = 0; j < pcn.size(); ++j) {
+      const auto count = std::min(static_cast<size_t>(columns * pcn[j]), s.columns);
+      for (size_t need : hits) matches[j] += need <= count ? 1. : 0.;
+    }
+  }
+  std::vector<double> recall;
+  for (double m : matches) recall.push_back(m / positives);
+  return recall;
+}
+
 }  // namespace
 
 std::vector<double> default_temporal_iou_thresholds() {
@@ -132,20 +150,8 @@ AverageRecallResult average_recall_at_avg_proposals(
   AverageRecallResult out;
   double positives = 0;
   for (const VideoScores& s : scores) positives += static_cast<double>(s.iou.size());
-  for (double threshold : temporal_iou_thresholds) {
-    std::vector<double> matches(pcn.size(), 0.);
-    for (const VideoScores& s : scores) {
-      const std::vector<size_t> hits = first_hits(s, threshold);
-      const auto columns = static_cast<double>(s.columns);
-      for (size_t j = 0; j < pcn.size(); ++j) {
-        const auto count = std::min(static_cast<size_t>(columns * pcn[j]), s.columns);
-        for (size_t need : hits) matches[j] += need <= count ? 1. : 0.;
-      }
-    }
-    std::vector<double> recall;
-    for (double m : matches) recall.push_back(m / positives);
-    out.recall.push_back(std::move(recall));
-  }
+  for (double threshold : temporal_iou_thresholds)
+    out.recall.push_back(recall_at(threshold, scores, pcn, positives));
   // recall.mean(axis=0) adds the rows one after another.
   out.average_recall.assign(pcn.size(), 0.);
   for (const std::vector<double>& row : out.recall)

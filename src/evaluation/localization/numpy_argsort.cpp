@@ -52,7 +52,8 @@ void insertion_sort(const double* v, size_t* pl, size_t* pr) {
   }
 }
 
-// numpy's aquicksort_: median-of-three partitions down to 16 elements (SMALL_QUICKSORT 15), then insertion sort.
+// numpy's aquicksort_: median-of-three partitions down to 16 elements (SMALL_QUICKSORT 15), then
+// insertion sort.
 void quicksort(const double* v, size_t* tosort, size_t num) {
   constexpr ptrdiff_t kSmall = 15;  // numpy's SMALL_QUICKSORT
   size_t* pl = tosort;
