@@ -15,6 +15,7 @@
 #include "tubelet/data/dataset_loader.h"
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/distributed/data_parallel.h"
+#include "tubelet/distributed/device.h"
 #include "tubelet/engine/hooks/eval_hook.h"
 #include "tubelet/engine/training_setup.h"
 #include "tubelet/models/builder.h"
@@ -84,11 +85,21 @@ void set_random_seed(uint64_t seed, bool deterministic) {
 std::string train(const TrainOptions& o) {
   Dict cfg = load_config_for_command(o.config, o.cfg_options);
   // As MMAction2's tools/train.py: the process group first, since logging depends on the rank.
+  // The device first: asking for CUDA where there is none is the clearest error to give.
+  const std::string device_name = o.device ? *o.device
+                                  : cfg.contains("device") && cfg.at("device").is_str()
+                                      ? cfg.at("device").as_str()
+                                      : std::string("cpu");
+  const std::string device_kind = dist::resolve_device(device_name).is_cuda() ? "cuda" : "cpu";
   const Value* dist_cfg = cfg.find("dist_params");
-  const dist::DistInfo dist_info = dist::init_dist(
-      o.launcher, dist::read_dist_params(dist_cfg ? *dist_cfg : Value(), "dist_params"));
+  const dist::DistParams dist_params =
+      dist::read_dist_params(dist_cfg ? *dist_cfg : Value(), "dist_params");
+  const dist::DistInfo dist_info = dist::init_dist(o.launcher, dist_params, device_kind);
   const bool distributed = o.launcher != "none";
   const bool master = dist_info.rank == 0;
+  const torch::Device device = dist::resolve_device(device_name, dist_info.local_rank);
+  if (const Value* bench = cfg.find("cudnn_benchmark"); bench && is_truthy(*bench))
+    dist::set_cudnn_benchmark(true);
   std::filesystem::path work_dir =
       o.work_dir ? *o.work_dir
       : cfg.contains("work_dir") && cfg.at("work_dir").is_str()
@@ -108,6 +119,9 @@ std::string train(const TrainOptions& o) {
   std::string env = environment_info();
   logger->info("Environment info:\n" + dash + "\n" + env + "\n" + dash + "\n");
   logger->info(std::string("Distributed training: ") + (distributed ? "True" : "False"));
+  std::string backend_note;
+  if (distributed) dist::resolve_backend(dist_params.backend, device_kind, &backend_note);
+  if (!backend_note.empty()) logger->warning(backend_note);
   logger->info("Config:\n" + to_python_config(cfg));
 
   // MMAction2 draws a random seed when none is given; it is logged and saved either way.
@@ -126,19 +140,24 @@ std::string train(const TrainOptions& o) {
   meta.set("work_dir", Value(work_dir.filename().string()));
 
   auto model = build_model(cfg.at("model"), "model");
+  model->to(device);
   const Dict& data = data_block(cfg);
   Workflow workflow =
       cfg.contains("workflow") ? read_workflow(cfg.at("workflow")) : Workflow{{"train", 1}};
   std::vector<std::shared_ptr<Dataset>> datasets{build_dataset(data, "train", false)};
   if (workflow.size() == 2) datasets.push_back(build_dataset(data, "val", false));
 
-  std::vector<std::unique_ptr<DatasetLoader>> loaders;
+  std::vector<std::unique_ptr<DataLoader>> loaders;
   for (size_t i = 0; i < datasets.size(); ++i) {
     DataLoaderOptions lo = dataloader_options(data, "train");
     lo.seed = seed;
     lo.rank = dist_info.rank;
     lo.world_size = dist_info.world_size;
-    loaders.push_back(std::make_unique<DatasetLoader>(datasets[i], lo));
+    auto loader = std::make_unique<DatasetLoader>(datasets[i], lo);
+    if (device.is_cpu())
+      loaders.push_back(std::move(loader));
+    else
+      loaders.push_back(std::make_unique<dist::DeviceLoader>(std::move(loader), device));
   }
   if (!cfg.contains("optimizer")) throw ConfigError("the config has no optimizer");
   auto optimizer = build_optimizer(*model, cfg.at("optimizer"));
@@ -160,10 +179,15 @@ std::string train(const TrainOptions& o) {
     vo.rank = dist_info.rank;
     vo.world_size = dist_info.world_size;
     auto val_loader = std::make_shared<DatasetLoader>(build_dataset(data, "val", true), vo);
-    runner->register_hook(
-        build_eval_hook(cfg.contains("evaluation") ? cfg.at("evaluation") : Value(Dict{}),
-                        val_loader),
-        Value("LOW"));
+    const Value evaluation = cfg.contains("evaluation") ? cfg.at("evaluation") : Value(Dict{});
+    if (device.is_cpu())
+      runner->register_hook(build_eval_hook(evaluation, val_loader), Value("LOW"));
+    else
+      runner->register_hook(std::make_shared<EvalHook>(
+                                std::make_shared<dist::DeviceLoader>(val_loader, device),
+                                std::shared_ptr<const Dataset>(val_loader, &val_loader->dataset()),
+                                read_eval_hook_options(evaluation, "evaluation")),
+                            Value("LOW"));
   }
   resume_or_load(*runner, cfg, o.auto_resume);
   // Every rank loaded the same checkpoint (if any); DDP's broadcast from rank 0 makes the

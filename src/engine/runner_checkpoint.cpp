@@ -88,7 +88,11 @@ void Runner::write_checkpoint(const std::filesystem::path& path, const Value& me
   Pickle optimizer;
   if (save_optimizer && optimizer_)
     optimizer = optimizer_pickle(*optimizer_, initial_lrs_, initial_momentums_);
-  checkpoint::save_checkpoint(path.string(), checkpoint::state_dict(*model_), meta, optimizer,
+  checkpoint::StateDict weights = checkpoint::state_dict(*model_);
+  // A CUDA run's tensors are written from host copies (the writer reads host memory).
+  for (auto& item : weights)
+    if (!item.value().device().is_cpu()) item.value() = item.value().cpu();
+  checkpoint::save_checkpoint(path.string(), weights, meta, optimizer,
                               {{"rng_state", rng_pickle()}});
 }
 

@@ -41,9 +41,14 @@ void expect_whole_batch_grads(dist::DataParallelOptions options) {
   const auto expected = whole_batch_grads();
   std::vector<std::vector<torch::Tensor>> grads(2);
   std::vector<int64_t> buckets(2);
+  // Made here: torch's generator is shared by the rank threads.
+  std::vector<std::shared_ptr<TwoLayers>> nets;
+  for (int seed : {0, 99}) {
+    torch::manual_seed(seed);
+    nets.push_back(std::make_shared<TwoLayers>());
+  }
   test::run_ranks(2, [&](int rank, dist::ProcessGroupPtr group) {
-    torch::manual_seed(rank == 0 ? 0 : 99);
-    auto net = std::make_shared<TwoLayers>();
+    auto net = nets[rank];
     dist::DistributedDataParallel ddp(net, group, options);
     for (int step = 0; step < 2; ++step) {  // the second pass must not add to the first
       for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
@@ -61,7 +66,9 @@ void expect_whole_batch_grads(dist::DataParallelOptions options) {
           << expected[i];
     }
   }
-  if (options.bucket_cap_mb < 1e-3) EXPECT_EQ(buckets[0], 6);  // one per parameter
+  if (options.bucket_cap_mb < 1e-3) {
+    EXPECT_EQ(buckets[0], 6);  // one per parameter
+  }
 }
 
 TEST(DistDataParallel, GradientsAreTheWholeBatchsOverlapped) {
@@ -83,24 +90,24 @@ TEST(DistDataParallel, GradientsAreTheWholeBatchsAfterBackward) {
 
 // A layer one rank does not use takes part with zeros: the other rank's gradient, halved.
 TEST(DistDataParallel, UnusedParametersJoinWithZeros) {
-  std::vector<torch::Tensor> spare(2), alone(2);
-  test::run_ranks(2, [&](int rank, dist::ProcessGroupPtr group) {
+  std::vector<torch::Tensor> spare(2);
+  std::vector<std::shared_ptr<TwoLayers>> nets;
+  for (int i = 0; i < 3; ++i) {
     torch::manual_seed(0);
-    auto net = std::make_shared<TwoLayers>();
+    nets.push_back(std::make_shared<TwoLayers>());
+  }
+  nets[2]->forward(inputs(0, 2), true).pow(2).mean().backward();
+  const torch::Tensor alone = nets[2]->spare->weight.grad().clone();
+  test::run_ranks(2, [&](int rank, dist::ProcessGroupPtr group) {
+    auto net = nets[rank];
     dist::DataParallelOptions o;
     o.bucket_cap_mb = 1e-6;
     dist::DistributedDataParallel ddp(net, group, o);
     net->forward(inputs(0, 2), rank == 0).pow(2).mean().backward();
     spare[rank] = net->spare->weight.grad().clone();
-    if (rank == 0) {
-      torch::manual_seed(0);
-      auto single = std::make_shared<TwoLayers>();
-      single->forward(inputs(0, 2), true).pow(2).mean().backward();
-      alone[0] = single->spare->weight.grad().clone();
-    }
   });
-  EXPECT_TRUE(torch::allclose(spare[0], alone[0] / 2));
-  EXPECT_TRUE(torch::allclose(spare[1], alone[0] / 2));
+  EXPECT_TRUE(torch::allclose(spare[0], alone / 2));
+  EXPECT_TRUE(torch::allclose(spare[1], alone / 2));
 }
 
 TEST(DistDataParallel, FrozenParametersAreLeftAlone) {

@@ -1,5 +1,6 @@
 // tubelet train CONFIG [--work-dir D] [--resume-from CKPT] [--auto-resume] [--validate]
 //                      [--seed N] [--deterministic] [--launcher none|pytorch|slurm]
+//                      [--device cpu|cuda|cuda:N]
 //                      [--cfg-options ...]
 // MMAction2's tools/train.py: one process, or one rank of a distributed run.
 #include <iostream>
@@ -15,6 +16,7 @@ struct TrainArgs {
   TrainOptions options;
   std::string work_dir, resume_from;
   int64_t seed = -1;
+  std::string device;
 };
 
 }  // namespace
@@ -35,6 +37,8 @@ void add_train(CLI::App& app) {
                   "Job launcher: none, pytorch (torchrun's RANK, WORLD_SIZE, MASTER_ADDR, ...) "
                   "or slurm")
       ->check(CLI::IsMember({"none", "pytorch", "slurm", "mpi"}));
+  cmd->add_option("--device", a->device,
+                  "cpu, cuda or cuda:N (default: the config's device, else cpu)");
   cmd->add_option("--cfg-options", a->options.cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
   cmd->callback([a] {
@@ -42,7 +46,9 @@ void add_train(CLI::App& app) {
     if (!a->work_dir.empty()) o.work_dir = a->work_dir;
     if (!a->resume_from.empty()) o.resume_from = a->resume_from;
     if (a->seed >= 0) o.seed = a->seed;
-    std::cout << "work dir: " << train(o) << "\n";
+    if (!a->device.empty()) o.device = a->device;
+    const std::string work_dir = train(o);
+    std::cout << "work dir: " << work_dir << "\n";
   });
 }
 

@@ -26,6 +26,8 @@ struct TrainOptions {
   // MMAction2's --launcher: "none" (one process), "pytorch" or "slurm" (one process of a
   // distributed run; see tubelet/distributed/dist_utils.h).
   std::string launcher = "none";
+  // "cpu", "cuda" or "cuda:N"; unset: the config's `device`, else "cpu".
+  std::optional<std::string> device;
 };
 
 // Returns the work dir the run wrote to.

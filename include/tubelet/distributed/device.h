@@ -1,0 +1,43 @@
+// Where a run computes: `device = 'cuda'` in the config or `tubelet train --device cuda`
+// (default cpu). A CUDA run puts the model on the GPU (in a distributed run, GPU
+// LOCAL_RANK % count, as mmcv's init_dist) and the loaders' batches follow through
+// DeviceLoader, copied from pinned memory without blocking, as PyTorch's
+// DataLoader(pin_memory=True) + .cuda(non_blocking=True) do.
+#pragma once
+
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+
+#include "tubelet/data/data_loader.h"
+
+namespace tubelet::dist {
+
+// "cpu", "cuda" or "cuda:N"; a CUDA device needs a LibTorch built with CUDA and a GPU, else
+// a clear error. `local_rank` picks the GPU for "cuda" (LOCAL_RANK % number of GPUs).
+torch::Device resolve_device(const std::string& name, int local_rank = 0);
+
+// MMAction2's `cudnn_benchmark = True`: cuDNN picks the fastest convolution algorithms for
+// the shapes it sees (nothing on a CPU run).
+void set_cudnn_benchmark(bool enabled);
+
+// Every batch of `inner` moved to `device` (tensors and unstacked lists); the identity on
+// the CPU.
+class DeviceLoader : public DataLoader {
+ public:
+  DeviceLoader(std::shared_ptr<DataLoader> inner, torch::Device device);
+  int64_t size() const override { return inner_->size(); }
+  void set_epoch(int64_t epoch) override { inner_->set_epoch(epoch); }
+  void start() override { inner_->start(); }
+  std::optional<Batch> next() override;
+
+ private:
+  std::shared_ptr<DataLoader> inner_;
+  torch::Device device_;
+};
+
+// One tensor to `device`: pinned and non-blocking when the target is a GPU.
+torch::Tensor to_device(const torch::Tensor& t, const torch::Device& device);
+
+}  // namespace tubelet::dist
