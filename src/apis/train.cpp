@@ -165,6 +165,16 @@ std::string train(const TrainOptions& o) {
                                    dist_info.rank, dist_info.world_size});
 
   TrainingHookConfigs hooks = training_hook_configs(cfg);
+  // MMAction2's train_model: `fp16 = dict(loss_scale=...)` turns optimizer_config into
+  // Fp16OptimizerHook(**optimizer_config, **fp16, distributed=...).
+  if (const Value* fp16 = cfg.find("fp16"); fp16 && !fp16->is_none()) {
+    if (!fp16->is_dict()) throw ConfigError("fp16 must be a dict", fp16->location());
+    Dict merged = hooks.optimizer_config.is_dict() ? hooks.optimizer_config.as_dict() : Dict{};
+    for (const auto& [key, value] : fp16->as_dict().items()) merged.set(key, value);
+    merged.set("type", Value("Fp16OptimizerHook"));
+    merged.set("distributed", Value(distributed));
+    hooks.optimizer_config = Value(std::move(merged));
+  }
   if (hooks.checkpoint_config.is_dict()) {
     Dict ckpt_meta;
     ckpt_meta.set("mmaction_version", Value("tubelet-0.1.0"));
