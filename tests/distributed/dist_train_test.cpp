@@ -44,9 +44,14 @@ class DistTrain : public ::testing::Test {
     for (int i = 0; i < 5 && std::getline(val_lines, line); ++i) val += line + "\n";
     dir_->write("train8.txt", train);
     dir_->write("val5.txt", val);
+    const std::string sync_bn =
+        " model.backbone.norm_eval=False model.backbone.norm_cfg.type=SyncBN";
     ready_ =
         train_run("", "one", 4) && train_run("dist-", "two", 2) &&
-        train_run("dist-", "resumed", 2, "--resume-from " + (d / "two" / "epoch_1.pth").string());
+        train_run("dist-", "resumed", 2, "--resume-from " + (d / "two" / "epoch_1.pth").string()) &&
+        train_run("", "one_sync_bn", 4, "", sync_bn) &&
+        train_run("dist-", "two_sync_bn", 2, "", sync_bn) &&
+        train_run("dist-", "two_bn", 2, "", " model.backbone.norm_eval=False");
   }
   static void TearDownTestSuite() { dir_.reset(); }
 
@@ -64,13 +69,14 @@ class DistTrain : public ::testing::Test {
   }
 
   static bool train_run(const std::string& prefix, const std::string& name, int videos_per_gpu,
-                        const std::string& extra = "") {
+                        const std::string& extra = "", const std::string& cfg_options = "") {
     const fs::path d = dir_->path();
     const std::string config =
         (test::source_dir() / "tests/fixtures/distributed/tsn_tiny_dist.py").string();
     std::string args = prefix + "train " + config + (prefix.empty() ? "" : " --nproc 2") +
                        " --work-dir " + (d / name).string() + " --seed 7 --validate " + extra +
-                       " --cfg-options data.videos_per_gpu=" + std::to_string(videos_per_gpu);
+                       " --cfg-options data.videos_per_gpu=" + std::to_string(videos_per_gpu) +
+                       cfg_options;
     for (const char* phase : {"train", "val"})
       args += std::string(" data.") + phase + ".ann_file=" +
               (d / (phase == std::string("train") ? "train8.txt" : "val5.txt")).string() +
@@ -121,6 +127,17 @@ TEST_F(DistTrain, TwoProcessesOfBReachTheWeightsOfOneProcessOf2B) {
   std::cerr << "max |w(1 process, batch 4) - w(2 processes, batch 2)| = " << diff << "\n";
   EXPECT_LT(diff, 1e-5);
   EXPECT_GT(max_difference("one/epoch_1.pth", "one/epoch_2.pth"), 1e-3);  // it did train
+}
+
+// Batch norm in training mode: SyncBN's statistics over both ranks' halves are the whole
+// batch's, so the equivalence holds there too.
+TEST_F(DistTrain, SyncBNTwoProcessesOfBReachTheWeightsOfOneProcessOf2B) {
+  const double diff = max_difference("one_sync_bn/epoch_2.pth", "two_sync_bn/epoch_2.pth");
+  std::cerr << "SyncBN: max |w(1 process, batch 4) - w(2 processes, batch 2)| = " << diff << "\n";
+  EXPECT_LT(diff, 1e-4);
+  // One process's SyncBN is plain BN over its batch; two processes with plain BN (each its
+  // own statistics) do not reach the same weights.
+  EXPECT_GT(max_difference("one_sync_bn/epoch_2.pth", "two_bn/epoch_2.pth"), 1e-4);
 }
 
 TEST_F(DistTrain, AResumedRunContinuesAsTheUninterruptedOne) {

@@ -1,9 +1,10 @@
-// NORM_LAYERS under mmcv's names. SyncBN is a BatchNorm of any input rank (one process has
-// nothing to synchronise), with BatchNorm's parameter and buffer names.
+// NORM_LAYERS under mmcv's names. SyncBN is a BatchNorm of any input rank, with BatchNorm's
+// parameter and buffer names, whose training statistics span every rank in a distributed run.
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/instancenorm.h>
 #include <torch/nn/modules/normalization.h>
 
+#include "tubelet/distributed/sync_batch_norm.h"
 #include "tubelet/models/layers.h"
 
 namespace tubelet {
@@ -38,6 +39,10 @@ class SyncBatchNormImpl : public torch::nn::Cloneable<SyncBatchNormImpl> {
       if (!options.momentum()) factor = 1.0 / num_batches_tracked.item<double>();
     }
     bool use_batch_stats = is_training() || !options.track_running_stats();
+    // A distributed run's training statistics span every rank's batch (torch's SyncBatchNorm).
+    if (is_training() && dist::get_dist_info().world_size > 1)
+      return dist::sync_batch_norm(input, weight, bias, running_mean, running_var, factor,
+                                   options.eps(), *dist::default_group());
     return torch::batch_norm(input, weight, bias, running_mean, running_var, use_batch_stats,
                              factor, options.eps(), /*cudnn_enabled=*/true);
   }
