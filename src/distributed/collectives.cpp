@@ -10,7 +10,7 @@ namespace tubelet::dist {
 namespace {
 
 // Each rank's tensor (same shape on every rank), by rank.
-std::vector<torch::Tensor> all_gather_same(const torch::Tensor& mine, c10d::ProcessGroup& group,
+std::vector<torch::Tensor> all_gather_same(const torch::Tensor& mine, ProcessGroup& group,
                                            const std::string& what) {
   std::vector<torch::Tensor> inputs{mine.contiguous()};
   std::vector<std::vector<torch::Tensor>> outputs(1);
@@ -19,7 +19,7 @@ std::vector<torch::Tensor> all_gather_same(const torch::Tensor& mine, c10d::Proc
   return outputs[0];
 }
 
-std::vector<int64_t> all_gather_counts(int64_t mine, c10d::ProcessGroup& group) {
+std::vector<int64_t> all_gather_counts(int64_t mine, ProcessGroup& group) {
   std::vector<int64_t> counts;
   for (const auto& t : all_gather_same(torch::tensor({mine}, torch::kLong), group, "all_gather"))
     counts.push_back(t.item<int64_t>());
@@ -62,8 +62,7 @@ Value untag(const Value& v) {
 
 }  // namespace
 
-void broadcast_tensors(const std::vector<torch::Tensor>& tensors, c10d::ProcessGroup& group,
-                       int src) {
+void broadcast_tensors(const std::vector<torch::Tensor>& tensors, ProcessGroup& group, int src) {
   std::map<int, std::vector<torch::Tensor>> by_dtype;
   for (const auto& t : tensors)
     if (t.defined() && t.numel() > 0) by_dtype[static_cast<int>(t.scalar_type())].push_back(t);
@@ -83,13 +82,13 @@ void broadcast_tensors(const std::vector<torch::Tensor>& tensors, c10d::ProcessG
   }
 }
 
-void broadcast_module_states(torch::nn::Module& module, c10d::ProcessGroup& group) {
+void broadcast_module_states(torch::nn::Module& module, ProcessGroup& group) {
   std::vector<torch::Tensor> tensors = module.parameters();
   for (const auto& b : module.buffers()) tensors.push_back(b);
   broadcast_tensors(tensors, group);
 }
 
-void broadcast_bn_buffers(torch::nn::Module& module, c10d::ProcessGroup& group) {
+void broadcast_bn_buffers(torch::nn::Module& module, ProcessGroup& group) {
   std::vector<torch::Tensor> tensors;
   for (const auto& item : module.named_buffers()) {
     const std::string& name = item.key();
@@ -102,8 +101,7 @@ void broadcast_bn_buffers(torch::nn::Module& module, c10d::ProcessGroup& group) 
   broadcast_tensors(tensors, group);
 }
 
-void average_log_vars(std::vector<std::pair<std::string, double>>& log_vars,
-                      c10d::ProcessGroup& group) {
+void average_log_vars(std::vector<std::pair<std::string, double>>& log_vars, ProcessGroup& group) {
   if (log_vars.empty()) return;
   auto values = torch::empty({static_cast<int64_t>(log_vars.size())}, torch::kDouble);
   for (size_t i = 0; i < log_vars.size(); ++i) values[static_cast<int64_t>(i)] = log_vars[i].second;
@@ -114,7 +112,7 @@ void average_log_vars(std::vector<std::pair<std::string, double>>& log_vars,
   for (size_t i = 0; i < log_vars.size(); ++i) log_vars[i].second = data[static_cast<int64_t>(i)];
 }
 
-std::vector<std::string> all_gather_bytes(const std::string& mine, c10d::ProcessGroup& group) {
+std::vector<std::string> all_gather_bytes(const std::string& mine, ProcessGroup& group) {
   std::vector<int64_t> lengths = all_gather_counts(static_cast<int64_t>(mine.size()), group);
   const int64_t longest = std::max<int64_t>(1, *std::max_element(lengths.begin(), lengths.end()));
   auto buffer = torch::zeros({longest}, torch::kUInt8);
@@ -128,7 +126,7 @@ std::vector<std::string> all_gather_bytes(const std::string& mine, c10d::Process
   return out;
 }
 
-torch::Tensor collect_results(const torch::Tensor& rows, int64_t size, c10d::ProcessGroup& group) {
+torch::Tensor collect_results(const torch::Tensor& rows, int64_t size, ProcessGroup& group) {
   std::vector<int64_t> counts = all_gather_counts(rows.defined() ? rows.size(0) : 0, group);
   const int64_t longest = *std::max_element(counts.begin(), counts.end());
   // The row shape (and dtype) of a rank that has rows; every rank tests the same model.
@@ -146,7 +144,7 @@ torch::Tensor collect_results(const torch::Tensor& rows, int64_t size, c10d::Pro
   return torch::stack(ordered);
 }
 
-List collect_records(const List& records, int64_t size, c10d::ProcessGroup& group) {
+List collect_records(const List& records, int64_t size, ProcessGroup& group) {
   std::vector<std::vector<Value>> per_rank;
   for (const std::string& text : all_gather_bytes(to_json(Value::list(records), -1), group)) {
     Value part = untag(from_json(text, "<results of another rank>"));
@@ -156,7 +154,7 @@ List collect_records(const List& records, int64_t size, c10d::ProcessGroup& grou
   return List(ordered.begin(), ordered.end());
 }
 
-uint64_t broadcast_seed(uint64_t seed, c10d::ProcessGroup& group) {
+uint64_t broadcast_seed(uint64_t seed, ProcessGroup& group) {
   std::vector<torch::Tensor> value{torch::tensor({static_cast<int64_t>(seed)}, torch::kLong)};
   wait_for(group.broadcast(value), "broadcast of the random seed", group);
   return static_cast<uint64_t>(value[0].item<int64_t>());

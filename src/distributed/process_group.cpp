@@ -119,7 +119,7 @@ ProcessGroupPtr new_nccl_group(const std::string& host, int port, int rank, int 
 }
 
 void wait_for(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what,
-              const c10d::ProcessGroup& group) {
+              const ProcessGroup& group) {
   try {
     work->wait();
   } catch (const std::exception& e) {

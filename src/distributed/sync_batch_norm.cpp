@@ -21,11 +21,11 @@ std::vector<int64_t> reduce_dims(const torch::Tensor& x) {
 
 // The group lives as long as the run; autograd's saved data holds IValues, so its address
 // travels as an integer.
-c10d::ProcessGroup& group_of(torch::autograd::AutogradContext* ctx) {
-  return *reinterpret_cast<c10d::ProcessGroup*>(ctx->saved_data["group"].toInt());
+ProcessGroup& group_of(torch::autograd::AutogradContext* ctx) {
+  return *reinterpret_cast<ProcessGroup*>(ctx->saved_data["group"].toInt());
 }
 
-torch::Tensor all_reduce_sum(const torch::Tensor& t, c10d::ProcessGroup& group, const char* what) {
+torch::Tensor all_reduce_sum(const torch::Tensor& t, ProcessGroup& group, const char* what) {
   std::vector<torch::Tensor> tensors{t.contiguous()};
   wait_for(group.allreduce(tensors), what, group);
   return tensors[0];
@@ -37,7 +37,7 @@ class SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunc
                                torch::Tensor weight, torch::Tensor bias, torch::Tensor running_mean,
                                torch::Tensor running_var, double momentum, double eps,
                                int64_t group_address) {
-    auto& group = *reinterpret_cast<c10d::ProcessGroup*>(group_address);
+    auto& group = *reinterpret_cast<ProcessGroup*>(group_address);
     const auto dims = reduce_dims(x);
     const int64_t channels = x.size(1);
     auto xd = x.to(torch::kDouble);
@@ -103,7 +103,7 @@ class SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunc
 torch::Tensor sync_batch_norm(const torch::Tensor& input, const torch::Tensor& weight,
                               const torch::Tensor& bias, torch::Tensor running_mean,
                               torch::Tensor running_var, double momentum, double eps,
-                              c10d::ProcessGroup& group) {
+                              ProcessGroup& group) {
   if (input.dim() < 2)
     throw std::invalid_argument("SyncBN expects at least 2D input (got " +
                                 std::to_string(input.dim()) + "D)");

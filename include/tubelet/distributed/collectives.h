@@ -18,29 +18,27 @@ namespace tubelet::dist {
 
 // Every rank's tensors take rank `src`'s values; tensors are flattened into one buffer per
 // dtype, so a model costs one broadcast per dtype rather than one per tensor.
-void broadcast_tensors(const std::vector<torch::Tensor>& tensors, c10d::ProcessGroup& group,
-                       int src = 0);
+void broadcast_tensors(const std::vector<torch::Tensor>& tensors, ProcessGroup& group, int src = 0);
 // Parameters and buffers of `module` from rank 0.
-void broadcast_module_states(torch::nn::Module& module, c10d::ProcessGroup& group);
+void broadcast_module_states(torch::nn::Module& module, ProcessGroup& group);
 // Batch-norm running statistics (running_mean, running_var) from rank 0, as DistEvalHook's
 // broadcast_bn_buffer does before each evaluation.
-void broadcast_bn_buffers(torch::nn::Module& module, c10d::ProcessGroup& group);
+void broadcast_bn_buffers(torch::nn::Module& module, ProcessGroup& group);
 
 // The mean over ranks of each value, in one all-reduce. Every rank must pass the same names
 // in the same order.
-void average_log_vars(std::vector<std::pair<std::string, double>>& log_vars,
-                      c10d::ProcessGroup& group);
+void average_log_vars(std::vector<std::pair<std::string, double>>& log_vars, ProcessGroup& group);
 
 // Every rank's bytes, by rank.
-std::vector<std::string> all_gather_bytes(const std::string& mine, c10d::ProcessGroup& group);
+std::vector<std::string> all_gather_bytes(const std::string& mine, ProcessGroup& group);
 
 // Each rank tested the indices rank, rank + W, rank + 2W, ... of a DistributedSampler
 // without shuffling (padded by wrapping around); these put the parts back in dataset order
 // and drop the padding, leaving `size` results, on every rank.
-torch::Tensor collect_results(const torch::Tensor& rows, int64_t size, c10d::ProcessGroup& group);
-List collect_records(const List& records, int64_t size, c10d::ProcessGroup& group);
+torch::Tensor collect_results(const torch::Tensor& rows, int64_t size, ProcessGroup& group);
+List collect_records(const List& records, int64_t size, ProcessGroup& group);
 
 // Rank 0's value on every rank (MMAction2's init_random_seed in distributed mode).
-uint64_t broadcast_seed(uint64_t seed, c10d::ProcessGroup& group);
+uint64_t broadcast_seed(uint64_t seed, ProcessGroup& group);
 
 }  // namespace tubelet::dist

@@ -3,16 +3,31 @@
 // too, each in its own thread).
 #pragma once
 
-#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#include <torch/version.h>
 
 #include <chrono>
 #include <string>
 
 #include "tubelet/distributed/dist_utils.h"
 
+// LibTorch 2 split the process group into a dispatcher (c10d::ProcessGroup) and backends
+// (c10d::Backend: ProcessGroupGloo, ProcessGroupNCCL) with the same collectives; ours holds
+// the backend itself.
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+namespace tubelet::dist {
+using ProcessGroup = c10d::Backend;
+}
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+namespace tubelet::dist {
+using ProcessGroup = c10d::ProcessGroup;
+}
+#endif
+
 namespace tubelet::dist {
 
-using ProcessGroupPtr = c10::intrusive_ptr<c10d::ProcessGroup>;
+using ProcessGroupPtr = c10::intrusive_ptr<ProcessGroup>;
 
 // The group init_dist made; throws when there is none.
 ProcessGroupPtr default_group();
@@ -29,6 +44,6 @@ ProcessGroupPtr new_nccl_group(const std::string& host, int port, int rank, int 
 // Waits for a collective, turning a peer's death or a timeout into an error that says
 // which collective failed and what usually causes it.
 void wait_for(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what,
-              const c10d::ProcessGroup& group);
+              const ProcessGroup& group);
 
 }  // namespace tubelet::dist

@@ -16,6 +16,6 @@ namespace tubelet::dist {
 torch::Tensor sync_batch_norm(const torch::Tensor& input, const torch::Tensor& weight,
                               const torch::Tensor& bias, torch::Tensor running_mean,
                               torch::Tensor running_var, double momentum, double eps,
-                              c10d::ProcessGroup& group);
+                              ProcessGroup& group);
 
 }  // namespace tubelet::dist
