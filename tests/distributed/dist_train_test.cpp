@@ -117,60 +117,85 @@ class DistTrain : public ::testing::Test {
     return out;
   }
 
+  static void TwoProcessesOfBReachTheWeightsOfOneProcessOf2B() {
+    // 2 epochs of 2 SGD steps with momentum; the sums only differ in their order.
+    const double diff = max_difference("one/epoch_2.pth", "two/epoch_2.pth");
+    std::cerr << "max |w(1 process, batch 4) - w(2 processes, batch 2)| = " << diff << "\n";
+    EXPECT_LT(diff, 1e-5);
+    EXPECT_GT(max_difference("one/epoch_1.pth", "one/epoch_2.pth"), 1e-3);  // it did train
+  }
+
+  // Batch norm in training mode: SyncBN's statistics over both ranks' halves are the whole
+  // batch's, so the equivalence holds there too.
+  static void SyncBNTwoProcessesOfBReachTheWeightsOfOneProcessOf2B() {
+    const double diff = max_difference("one_sync_bn/epoch_2.pth", "two_sync_bn/epoch_2.pth");
+    std::cerr << "SyncBN: max |w(1 process, batch 4) - w(2 processes, batch 2)| = " << diff << "\n";
+    EXPECT_LT(diff, 1e-4);
+    // One process's SyncBN is plain BN over its batch; two processes with plain BN (each its
+    // own statistics) do not reach the same weights.
+    EXPECT_GT(max_difference("one_sync_bn/epoch_2.pth", "two_bn/epoch_2.pth"), 1e-4);
+  }
+
+  static void AResumedRunContinuesAsTheUninterruptedOne() {
+    const double diff = max_difference("two/epoch_2.pth", "resumed/epoch_2.pth");
+    std::cerr << "max |w(uninterrupted) - w(resumed from epoch 1)| = " << diff << "\n";
+    EXPECT_LT(diff, 1e-6);
+    EXPECT_NE(test::read_text(dir_->path() / "resumed.out").find("resumed epoch 1"),
+              std::string::npos);
+  }
+
+  // Rank 0 gathers the 5 validation results (one padded away) and scores them as one process.
+  static void EvaluationGathersEveryRanksResults() {
+    const auto one = val_accuracies("one"), two = val_accuracies("two");
+    ASSERT_EQ(one.size(), 2u);
+    ASSERT_EQ(two.size(), 2u);
+    EXPECT_DOUBLE_EQ(one[1], two[1]);
+    for (double acc : two) EXPECT_DOUBLE_EQ(acc * 5, std::round(acc * 5));  // k of 5 videos
+  }
+
+  static void OnlyRankZeroWritesTheWorkDir() {
+    int logs = 0, dumps = 0;
+    for (const auto& entry : fs::directory_iterator(dir_->path() / "two")) {
+      const std::string ext = entry.path().extension().string();
+      logs += ext == ".log";
+      dumps += ext == ".py";
+    }
+    EXPECT_EQ(logs, 1);
+    EXPECT_EQ(dumps, 1);
+    const std::string out = test::read_text(dir_->path() / "two.out");
+    EXPECT_NE(out.find("Distributed training: True"), std::string::npos);
+    EXPECT_EQ(out.find("Distributed training: True"), out.rfind("Distributed training: True"))
+        << "only rank 0 logs";
+    EXPECT_NE(out.find("gradient all-reduce:"), std::string::npos);
+  }
+
   static inline std::unique_ptr<test::TempDir> dir_;
   static inline bool ready_ = false;
 };
 
-TEST_F(DistTrain, TwoProcessesOfBReachTheWeightsOfOneProcessOf2B) {
-  // 2 epochs of 2 SGD steps with momentum; the sums only differ in their order.
-  const double diff = max_difference("one/epoch_2.pth", "two/epoch_2.pth");
-  std::cerr << "max |w(1 process, batch 4) - w(2 processes, batch 2)| = " << diff << "\n";
-  EXPECT_LT(diff, 1e-5);
-  EXPECT_GT(max_difference("one/epoch_1.pth", "one/epoch_2.pth"), 1e-3);  // it did train
-}
-
-// Batch norm in training mode: SyncBN's statistics over both ranks' halves are the whole
-// batch's, so the equivalence holds there too.
-TEST_F(DistTrain, SyncBNTwoProcessesOfBReachTheWeightsOfOneProcessOf2B) {
-  const double diff = max_difference("one_sync_bn/epoch_2.pth", "two_sync_bn/epoch_2.pth");
-  std::cerr << "SyncBN: max |w(1 process, batch 4) - w(2 processes, batch 2)| = " << diff << "\n";
-  EXPECT_LT(diff, 1e-4);
-  // One process's SyncBN is plain BN over its batch; two processes with plain BN (each its
-  // own statistics) do not reach the same weights.
-  EXPECT_GT(max_difference("one_sync_bn/epoch_2.pth", "two_bn/epoch_2.pth"), 1e-4);
-}
-
-TEST_F(DistTrain, AResumedRunContinuesAsTheUninterruptedOne) {
-  const double diff = max_difference("two/epoch_2.pth", "resumed/epoch_2.pth");
-  std::cerr << "max |w(uninterrupted) - w(resumed from epoch 1)| = " << diff << "\n";
-  EXPECT_LT(diff, 1e-6);
-  EXPECT_NE(test::read_text(dir_->path() / "resumed.out").find("resumed epoch 1"),
-            std::string::npos);
-}
-
-// Rank 0 gathers the 5 validation results (one padded away) and scores them as one process.
-TEST_F(DistTrain, EvaluationGathersEveryRanksResults) {
-  const auto one = val_accuracies("one"), two = val_accuracies("two");
-  ASSERT_EQ(one.size(), 2u);
-  ASSERT_EQ(two.size(), 2u);
-  EXPECT_DOUBLE_EQ(one[1], two[1]);
-  for (double acc : two) EXPECT_DOUBLE_EQ(acc * 5, std::round(acc * 5));  // k of 5 videos
-}
-
-TEST_F(DistTrain, OnlyRankZeroWritesTheWorkDir) {
-  int logs = 0, dumps = 0;
-  for (const auto& entry : fs::directory_iterator(dir_->path() / "two")) {
-    const std::string ext = entry.path().extension().string();
-    logs += ext == ".log";
-    dumps += ext == ".py";
+// One test, so that the training runs (about 8 s) happen once also when ctest runs each
+// test in its own process.
+TEST_F(DistTrain, MatchesOneProcessResumesSyncsBNGathersResultsAndWritesOnRankZero) {
+  {
+    SCOPED_TRACE("TwoProcessesOfBReachTheWeightsOfOneProcessOf2B");
+    TwoProcessesOfBReachTheWeightsOfOneProcessOf2B();
   }
-  EXPECT_EQ(logs, 1);
-  EXPECT_EQ(dumps, 1);
-  const std::string out = test::read_text(dir_->path() / "two.out");
-  EXPECT_NE(out.find("Distributed training: True"), std::string::npos);
-  EXPECT_EQ(out.find("Distributed training: True"), out.rfind("Distributed training: True"))
-      << "only rank 0 logs";
-  EXPECT_NE(out.find("gradient all-reduce:"), std::string::npos);
+  {
+    SCOPED_TRACE("SyncBNTwoProcessesOfBReachTheWeightsOfOneProcessOf2B");
+    SyncBNTwoProcessesOfBReachTheWeightsOfOneProcessOf2B();
+  }
+  {
+    SCOPED_TRACE("AResumedRunContinuesAsTheUninterruptedOne");
+    AResumedRunContinuesAsTheUninterruptedOne();
+  }
+  {
+    SCOPED_TRACE("EvaluationGathersEveryRanksResults");
+    EvaluationGathersEveryRanksResults();
+  }
+  {
+    SCOPED_TRACE("OnlyRankZeroWritesTheWorkDir");
+    OnlyRankZeroWritesTheWorkDir();
+  }
 }
 
 }  // namespace
