@@ -3,7 +3,8 @@
 // pytorch) without Python: starts N copies of this binary as `tubelet train CONFIG
 // --launcher pytorch ...` with torchrun's variables (RANK, LOCAL_RANK, WORLD_SIZE,
 // LOCAL_WORLD_SIZE, MASTER_ADDR=127.0.0.1, a free MASTER_PORT unless one is set), waits for
-// them, and ends the others as soon as one fails, returning the failed one's status.
+// them, and ends the others as soon as one fails, returning the failed one's status. Global
+// options given before `dist-train` (--plugin) go to every worker.
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -13,6 +14,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -46,6 +48,17 @@ int free_port() {
   }
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+// The arguments this program got before `dist-train` (global options such as --plugin),
+// which every worker needs too.
+std::vector<std::string> global_arguments() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  std::vector<std::string> out;
+  for (size_t i = 1; i < args.size() && args[i] != "dist-train"; ++i) out.push_back(args[i]);
+  return out;
 }
 
 std::string self_path() {
@@ -113,7 +126,9 @@ int dist_train(const DistTrainArgs& a) {
     ::setenv("OMP_NUM_THREADS", std::to_string(std::max(1u, cores / a.nproc)).c_str(), 1);
   }
   const std::string exe = self_path();
-  std::vector<std::string> argv{exe, "train", a.config, "--launcher", "pytorch"};
+  std::vector<std::string> argv{exe};
+  for (const auto& arg : global_arguments()) argv.push_back(arg);
+  for (const char* arg : {"train", a.config.c_str(), "--launcher", "pytorch"}) argv.push_back(arg);
   argv.insert(argv.end(), a.train_args.begin(), a.train_args.end());
   std::vector<pid_t> running;
   std::vector<int> rank_of_pid;
