@@ -50,6 +50,22 @@ std::vector<int64_t> sampler_indices(int64_t n, const DataLoaderOptions& o, int6
   return mine;
 }
 
+// "sample 3 (v_abc)": the index in the batch and the file or video it came from, so a shape
+// error points at the data that is wrong.
+std::string describe_sample(const std::vector<Sample>& samples, size_t i) {
+  const std::string text = "sample " + std::to_string(i);
+  // After Collect, the names live in its meta dict (img_metas or video_meta).
+  std::vector<const Dict*> places{&samples[i].info};
+  for (const char* meta : {"img_metas", "video_meta"})
+    if (const Value* m = samples[i].info.find(meta); m && m->is_dict())
+      places.push_back(&m->as_dict());
+  for (const Dict* place : places)
+    for (const char* key : {"video_name", "filename", "frame_dir"})
+      if (const Value* v = place->find(key); v && v->is_str())
+        return text + " (" + v->as_str() + ")";
+  return text;
+}
+
 Batch collate(std::vector<Sample>& samples) {
   Batch batch;
   if (samples.empty()) return batch;
@@ -72,9 +88,10 @@ Batch collate(std::vector<Sample>& samples) {
       if (!t)
         throw std::runtime_error("collate: sample " + std::to_string(i) + " has no '" + name + "'");
       if (!t->sizes().equals(first.sizes()))
-        throw std::runtime_error("collate: '" + name + "' of sample " + std::to_string(i) +
-                                 " has shape " + shape_text(*t) + " but sample 0 has " +
-                                 shape_text(first) + "; shapes must match to form a batch");
+        throw std::runtime_error("collate: '" + name + "' of " + describe_sample(samples, i) +
+                                 " has shape " + shape_text(*t) + " but " +
+                                 describe_sample(samples, 0) + " has " + shape_text(first) +
+                                 "; shapes must match to form a batch");
       parts.push_back(*t);
     }
     batch.tensors.emplace_back(name, torch::stack(parts));

@@ -149,6 +149,13 @@ TEST(DatasetLoader, CollateRefusesMismatchedShapes) {
   EXPECT_NE(error.find("'imgs' of sample 1 has shape [3, 5] but sample 0 has [3, 4]"),
             std::string::npos)
       << error;
+  // With annotations, the error names the files (a feature CSV of the wrong length, say).
+  samples[0].info.set("video_name", Value("v_a"));
+  samples[1].info.set("video_name", Value("v_b"));
+  error = test::error_of([&] { collate(samples); });
+  EXPECT_NE(error.find("'imgs' of sample 1 (v_b) has shape [3, 5] but sample 0 (v_a) has [3, 4]"),
+            std::string::npos)
+      << error;
 }
 
 }  // namespace

@@ -56,4 +56,22 @@ void check_feature_shape(const torch::Tensor& x, const std::string& model, int64
                                 std::to_string(length) + " (shape " + sizes() + ")");
 }
 
+const torch::Tensor& checked_raw_feature(const Batch& batch, const std::string& model,
+                                         int64_t channels, const std::string& channels_arg,
+                                         int64_t length, const std::string& length_arg) {
+  const torch::Tensor& x = batch.at("raw_feature");
+  try {
+    check_feature_shape(x, model, channels, channels_arg, length, length_arg);
+  } catch (const std::invalid_argument& e) {
+    std::string videos;
+    for (size_t i = 0; i < batch.metas.size(); ++i) {
+      const Value* name = batch.metas[i].find("video_name");
+      videos += (i ? ", " : "") + (name && name->is_str() ? name->as_str() : std::to_string(i));
+    }
+    throw std::invalid_argument(std::string(e.what()) + "; the batch's videos: " +
+                                (videos.empty() ? "(no video_meta)" : videos));
+  }
+  return x;
+}
+
 }  // namespace tubelet

@@ -100,6 +100,11 @@ BMNImpl::BMNImpl(BMNOptions options_, std::shared_ptr<BMNLossImpl> loss)
   bm_mask = torch::ones({T, T}).triu().flip({1});
 }
 
+const torch::Tensor& BMNImpl::raw_feature_of(const Batch& batch) const {
+  return checked_raw_feature(batch, "BMN", options.feat_dim(), "feat_dim", options.temporal_dim(),
+                             "temporal_dim");
+}
+
 BMNOutputs BMNImpl::forward(const torch::Tensor& raw_feature) {
   const int64_t T = options.temporal_dim();
   check_feature_shape(raw_feature, "BMN", options.feat_dim(), "feat_dim", T, "temporal_dim");
@@ -173,7 +178,7 @@ NamedTensors BMNImpl::forward_train(const torch::Tensor& raw_feature,
 }
 
 StepOutputs BMNImpl::train_step(const Batch& batch) {
-  const torch::Tensor& raw_feature = batch.at("raw_feature");
+  const torch::Tensor& raw_feature = raw_feature_of(batch);
   return parse_losses(forward_train(raw_feature, per_video(batch, "gt_bbox")), raw_feature.size(0));
 }
 
@@ -218,7 +223,7 @@ List BMNImpl::proposals(const BMNOutputs& outputs, int64_t n, const Dict& meta) 
 }
 
 List BMNImpl::test_records(const Batch& batch) {
-  BMNOutputs out = forward(batch.at("raw_feature"));
+  BMNOutputs out = forward(raw_feature_of(batch));
   List records;
   for (int64_t n = 0; n < out.start.size(0); ++n) {
     Dict record;

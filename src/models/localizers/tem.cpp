@@ -23,6 +23,11 @@ TEMImpl::TEMImpl(TEMOptions options_, std::shared_ptr<BinaryLogisticRegressionLo
       register_module("conv3", torch::nn::Conv1d(Conv1dOptions(hidden, options.output_dim(), 1)));
 }
 
+const torch::Tensor& TEMImpl::raw_feature_of(const Batch& batch) const {
+  return checked_raw_feature(batch, "TEM", options.tem_feat_dim(), "tem_feat_dim",
+                             options.temporal_dim(), "temporal_dim");
+}
+
 torch::Tensor TEMImpl::forward(const torch::Tensor& raw_feature) {
   check_feature_shape(raw_feature, "TEM", options.tem_feat_dim(), "tem_feat_dim",
                       options.temporal_dim(), "temporal_dim");
@@ -83,7 +88,7 @@ NamedTensors TEMImpl::forward_train(const torch::Tensor& raw_feature,
 }
 
 StepOutputs TEMImpl::train_step(const Batch& batch) {
-  const torch::Tensor& raw_feature = batch.at("raw_feature");
+  const torch::Tensor& raw_feature = raw_feature_of(batch);
   return parse_losses(forward_train(raw_feature, per_video(batch, "gt_bbox")), raw_feature.size(0));
 }
 
@@ -92,7 +97,7 @@ StepOutputs TEMImpl::val_step(const Batch& batch) {
 }
 
 List TEMImpl::test_records(const Batch& batch) {
-  torch::Tensor out = forward(batch.at("raw_feature")).to(torch::kCPU, torch::kFloat).contiguous();
+  torch::Tensor out = forward(raw_feature_of(batch)).to(torch::kCPU, torch::kFloat).contiguous();
   TORCH_CHECK(out.size(1) >= 3, "TEM's test output needs action, start and end (output_dim ",
               out.size(1), ")");
   auto o = out.accessor<float, 3>();

@@ -109,6 +109,13 @@ TEST(BMNErrors, WrongFeatureWidthOrLengthNamesTheArgument) {
   model->eval();
   e = test::error_of([&] { model->test_records(test); });
   EXPECT_NE(e.find("duration_frame"), std::string::npos) << e;
+  // A feature file of the wrong width reaches the model as a batch: the error names its videos.
+  Batch wide;
+  wide.tensors.emplace_back("raw_feature", torch::zeros({1, 400, 8}));
+  wide.metas.push_back(meta);
+  e = test::error_of([&] { model->test_records(wide); });
+  EXPECT_NE(e.find("400 channels but feat_dim is 8"), std::string::npos) << e;
+  EXPECT_NE(e.find("the batch's videos: v"), std::string::npos) << e;
 }
 
 TEST(BMNTraining, AdamStepsLowerTheLoss) {

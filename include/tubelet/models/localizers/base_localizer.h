@@ -28,5 +28,10 @@ Value video_name(const Batch& batch, size_t i);
 void check_feature_shape(const torch::Tensor& x, const std::string& model, int64_t channels,
                          const std::string& channels_arg, int64_t length,
                          const std::string& length_arg);
+// The batch's "raw_feature", checked as above; an error also names the batch's videos (their
+// feature files are <data_prefix>/<video_name>.csv).
+const torch::Tensor& checked_raw_feature(const Batch& batch, const std::string& model,
+                                         int64_t channels, const std::string& channels_arg,
+                                         int64_t length, const std::string& length_arg);
 
 }  // namespace tubelet

@@ -60,6 +60,8 @@ class BMNImpl : public torch::nn::Module, public Trainable {
   bool gives_records() const override { return true; }
   // {"video_name", "proposal_list"} per video of the batch.
   List test_records(const Batch& batch) override;
+  // The batch's raw_feature; a wrong shape is an error naming the argument and the videos.
+  const torch::Tensor& raw_feature_of(const Batch& batch) const;
 
   BMNOptions options;
   std::shared_ptr<BMNLossImpl> loss_cls;

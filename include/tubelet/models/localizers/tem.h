@@ -49,6 +49,8 @@ class TEMImpl : public torch::nn::Module, public Trainable {
   bool gives_records() const override { return true; }
   // {"video_name", "tem_output": [[action, start, end, tmin, tmax] per step]} per video.
   List test_records(const Batch& batch) override;
+  // The batch's raw_feature; a wrong shape is an error naming the argument and the videos.
+  const torch::Tensor& raw_feature_of(const Batch& batch) const;
 
   TEMOptions options;
   std::shared_ptr<BinaryLogisticRegressionLossImpl> loss_cls;
