@@ -13,6 +13,8 @@
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
+#include "tubelet/distributed/collectives.h"
+#include "tubelet/distributed/dist_utils.h"
 #include "tubelet/engine/single_gpu_test.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/plugin.h"
@@ -105,12 +107,22 @@ Dict test_localizer(const TestOptions& o, const Dict& cfg, const Dataset& datase
   if (o.per_class_accuracy)
     throw std::invalid_argument("--per-class-accuracy is for recognizers, not localizers");
   List records = single_gpu_test_records(model, module, loader, to);
+  if (dist::is_initialized()) {
+    records = dist::collect_records(records, dataset.size(), *dist::default_group());
+    if (dist::get_dist_info().rank != 0) return {};
+  }
   const Dict output = output_config(cfg, o.out);
   if (const Value* out = output.find("out"); out && is_truthy(*out))
     dataset.dump_records(records, output);
   auto metrics = localizer_metrics(o, cfg);
   if (!metrics) return {};
   return dataset.evaluate_records(records, *metrics, metric_options(cfg));
+}
+
+// init_dist for --launcher (one process for "none"), with the config's dist_params.
+dist::DistInfo start_processes(const std::string& launcher, const Dict& cfg) {
+  const Value* params = cfg.find("dist_params");
+  return dist::init_dist(launcher, dist::read_dist_params(params ? *params : Value()), "cpu");
 }
 
 }  // namespace
@@ -126,10 +138,14 @@ Dict test(const TestOptions& o) {
     throw std::invalid_argument("--out: only .json results files are supported (got " + *o.out +
                                 ")");
 
+  // As tools/test.py: the process group before anything is read, so every rank fails alike.
+  const dist::DistInfo dist_info = start_processes(o.launcher, cfg);
   const Dict& data = data_block(cfg);
   auto dataset = build_dataset(data, "test", true);
   DataLoaderOptions lo = dataloader_options(data, "test");
   lo.shuffle = false;
+  lo.rank = dist_info.rank;
+  lo.world_size = dist_info.world_size;
   DatasetLoader loader(dataset, lo);
 
   auto model = build_model(cfg.at("model"), "model");
@@ -140,10 +156,16 @@ Dict test(const TestOptions& o) {
   if (!trainable) throw std::invalid_argument("the model cannot be tested (it has no test_step)");
 
   SingleGpuTestOptions to;
-  to.show_progress = o.show_progress;
+  // multi_gpu_test: rank 0's bar counts its own share.
+  to.show_progress = o.show_progress && dist_info.rank == 0;
+  to.total = (dataset->size() + dist_info.world_size - 1) / dist_info.world_size;
   if (trainable->gives_records())
     return test_localizer(o, cfg, *dataset, *trainable, *model, loader, to);
   torch::Tensor results = single_gpu_test(*trainable, *model, loader, to);
+  if (dist::is_initialized()) {
+    results = dist::collect_results(results, dataset->size(), *dist::default_group());
+    if (dist_info.rank != 0) return {};
+  }
   if (o.out) dump_results(results, *o.out);
   Dict metrics;
   if (o.per_class_accuracy) metrics = per_class_accuracy(*dataset, results);

@@ -169,13 +169,38 @@ class DistTrain : public ::testing::Test {
     EXPECT_NE(out.find("gradient all-reduce:"), std::string::npos);
   }
 
+  // `dist-test` on 2 and 3 processes writes the results `test` writes on one: each rank tests
+  // its share (3 processes pad the 5 videos to 6), rank 0 gathers them in dataset order.
+  static void DistributedTestGivesTheOneProcessResults() {
+    const fs::path d = dir_->path();
+    const std::string config =
+        (test::source_dir() / "tests/fixtures/distributed/tsn_tiny_dist.py").string();
+    const std::string data = " --cfg-options data.test.ann_file=" + (d / "val5.txt").string() +
+                             " data.test.data_prefix=" + (d / "data" / "videos").string();
+    const std::string ckpt = (d / "two" / "epoch_2.pth").string();
+    ASSERT_TRUE(run("test " + config + " " + ckpt + " --eval top_k_accuracy --out " +
+                        (d / "test1.json").string() + data,
+                    "test1"));
+    for (const char* n : {"2", "3"}) {
+      const std::string name = std::string("test") + n;
+      ASSERT_TRUE(run("dist-test " + config + " " + ckpt + " --nproc " + n +
+                          " --eval top_k_accuracy --out " + (d / (name + ".json")).string() + data,
+                      name));
+      EXPECT_EQ(test::read_text(d / (name + ".json")), test::read_text(d / "test1.json")) << name;
+      const std::string out = test::read_text(d / (name + ".out"));
+      EXPECT_EQ(out.find("top1_acc"), out.rfind("top1_acc")) << "only rank 0 prints: " << out;
+    }
+    const std::string one = test::read_text(d / "test1.out");
+    EXPECT_NE(one.find("top1_acc"), std::string::npos) << one;
+  }
+
   static inline std::unique_ptr<test::TempDir> dir_;
   static inline bool ready_ = false;
 };
 
 // One test, so that the training runs (about 8 s) happen once also when ctest runs each
 // test in its own process.
-TEST_F(DistTrain, MatchesOneProcessResumesSyncsBNGathersResultsAndWritesOnRankZero) {
+TEST_F(DistTrain, MatchesOneProcessResumesSyncsBNGathersResultsWritesOnRankZeroAndTests) {
   {
     SCOPED_TRACE("TwoProcessesOfBReachTheWeightsOfOneProcessOf2B");
     TwoProcessesOfBReachTheWeightsOfOneProcessOf2B();
@@ -195,6 +220,10 @@ TEST_F(DistTrain, MatchesOneProcessResumesSyncsBNGathersResultsAndWritesOnRankZe
   {
     SCOPED_TRACE("OnlyRankZeroWritesTheWorkDir");
     OnlyRankZeroWritesTheWorkDir();
+  }
+  {
+    SCOPED_TRACE("DistributedTestGivesTheOneProcessResults");
+    DistributedTestGivesTheOneProcessResults();
   }
 }
 

@@ -12,7 +12,7 @@ void add_param_groups(CLI::App& app);
 void add_analyze_logs(CLI::App& app);
 void add_make_synthetic(CLI::App& app);
 void add_train(CLI::App& app);
-void add_dist_train(CLI::App& app);
+void add_dist_launchers(CLI::App& app);
 void add_test(CLI::App& app);
 void add_infer(CLI::App& app);
 void add_benchmark(CLI::App& app);

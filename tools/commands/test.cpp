@@ -1,6 +1,7 @@
 // tubelet test CONFIG CHECKPOINT [--eval top_k_accuracy mean_class_accuracy ...]
 //                               [--out results.json] [--average-clips score|prob|None]
-// MMAction2's tools/test.py on one process; prints "name: value" per metric.
+//                               [--launcher none|pytorch|slurm]
+// MMAction2's tools/test.py; prints "name: value" per metric (rank 0 of a distributed test).
 #include <cstdio>
 #include <iostream>
 
@@ -21,6 +22,10 @@ void add_test(CLI::App& app) {
   cmd->add_option("--average-clips", *average, "score, prob or None");
   cmd->add_flag("--per-class-accuracy", o->per_class_accuracy,
                 "Also print each class's accuracy (\"class N: x\")");
+  cmd->add_option("--launcher", o->launcher,
+                  "Job launcher: none, pytorch (torchrun's RANK, WORLD_SIZE, MASTER_ADDR, ...) "
+                  "or slurm; each process tests its share, rank 0 evaluates")
+      ->check(CLI::IsMember({"none", "pytorch", "slurm", "mpi"}));
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
   cmd->callback([o, out, average] {

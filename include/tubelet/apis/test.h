@@ -21,9 +21,13 @@ struct TestOptions {
   // Also the accuracy of each class ("class 3": fraction of its videos whose top score is
   // right), which MMAction2's tools do not print; single-label datasets only.
   bool per_class_accuracy = false;
+  // MMAction2's --launcher: "none", or "pytorch"/"slurm" to test on several processes (each
+  // tests its share of the set, rank 0 gathers the results, dumps and evaluates them).
+  std::string launcher = "none";
 };
 
-// The metrics as dataset.evaluate returns them (empty when no --eval).
+// The metrics as dataset.evaluate returns them (empty when no --eval, and on every rank but
+// 0 of a distributed test).
 Dict test(const TestOptions& options);
 
 }  // namespace tubelet
