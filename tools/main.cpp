@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   tubelet::cli::add_make_synthetic(app);
   tubelet::cli::add_make_synthetic_features(app);
   tubelet::cli::add_train(app);
-  tubelet::cli::add_dist_train(app);
+  tubelet::cli::add_dist_launchers(app);
   tubelet::cli::add_test(app);
   tubelet::cli::add_infer(app);
   tubelet::cli::add_benchmark(app);
