@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "tubelet/config/dump.h"
+#include "tubelet/data/localization/feature_file_writers.h"
 #include "tubelet/evaluation/localization/activitynet_json.h"
 #include "tubelet/evaluation/localization/activitynet_localization.h"
 #include "tubelet/evaluation/localization/average_recall.h"
@@ -91,27 +92,27 @@ double column_mean(const AverageRecallResult& r, size_t column) {
   return numpy_mean(c);
 }
 
+// One TEM record as MMAction2's dump_results writes it: np.savetxt of its rows.
 void write_tem_csv(const Value& record, const std::filesystem::path& dir, size_t index) {
   const std::string at = "dump_results: record " + std::to_string(index);
   const Value* name = record.is_dict() ? record.as_dict().find("video_name") : nullptr;
   const Value* rows = record.is_dict() ? record.as_dict().find("tem_output") : nullptr;
   if (!name || !name->is_str() || !rows || !rows->is_sequence())
     throw std::invalid_argument(at + " is not {\"video_name\": str, \"tem_output\": rows}");
-  const std::filesystem::path path = dir / (name->as_str() + ".csv");
-  std::ofstream out(path);
-  out << "action,start,end,tmin,tmax\n";
-  char buf[64];
+  std::vector<double> values;
+  size_t width = 0;
   for (const Value& row : rows->as_list()) {
     if (!row.is_sequence())
       throw std::invalid_argument(at + " (video '" + name->as_str() + "'): a row is not a list");
-    std::string line;
-    for (const Value& x : row.as_list()) {
-      std::snprintf(buf, sizeof buf, "%.18e", x.as_float());
-      line += (line.empty() ? "" : ",") + std::string(buf);
-    }
-    out << line << "\n";
+    if (values.empty()) width = row.as_list().size();
+    if (row.as_list().size() != width)
+      throw std::invalid_argument(at + " (video '" + name->as_str() + "'): rows of unequal width");
+    for (const Value& x : row.as_list()) values.push_back(x.as_float());
   }
-  if (!out) throw std::runtime_error("cannot write " + path.string());
+  const auto n = static_cast<int64_t>(rows->as_list().size());
+  torch::Tensor table =
+      torch::tensor(values, torch::kDouble).reshape({n, static_cast<int64_t>(width)});
+  save_csv_table((dir / (name->as_str() + ".csv")).string(), "action,start,end,tmin,tmax", table);
 }
 
 }  // namespace

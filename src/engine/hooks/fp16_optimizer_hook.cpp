@@ -1,10 +1,10 @@
 #include "tubelet/engine/hooks/fp16_optimizer_hook.h"
 
 #include <ATen/autocast_mode.h>
-#include <torch/nn/utils/clip_grad.h>
 
 #include "tubelet/args.h"
 #include "tubelet/engine/hook.h"
+#include "tubelet/engine/hooks/grad_clip.h"
 #include "tubelet/engine/runner.h"
 
 namespace tubelet {
@@ -83,11 +83,6 @@ void LossScaler::load_state_dict(const Dict& state) {
 
 namespace {
 
-struct GradClip {
-  double max_norm = 0;
-  double norm_type = 2;
-};
-
 bool on_cuda(torch::nn::Module& model) {
   for (const auto& p : model.parameters())
     if (p.is_cuda()) return true;
@@ -144,13 +139,7 @@ class Fp16OptimizerHook : public Hook {
 
  private:
   void clip(Runner& runner) {
-    if (!clip_) return;
-    std::vector<torch::Tensor> params;
-    for (const auto& p : runner.model().parameters())
-      if (p.requires_grad() && p.grad().defined()) params.push_back(p);
-    if (params.empty()) return;
-    double norm = torch::nn::utils::clip_grad_norm_(params, clip_->max_norm, clip_->norm_type);
-    runner.log_buffer().update({{"grad_norm", norm}}, runner.outputs().num_samples);
+    if (clip_) clip_grads(runner, *clip_);
   }
 
   std::optional<GradClip> clip_;
@@ -181,13 +170,7 @@ std::pair<LossScaler, std::optional<double>> read_loss_scale(Args& args) {
 }
 
 std::shared_ptr<Hook> build_fp16_optimizer_hook(Args& args) {
-  std::optional<GradClip> clip;
-  if (auto cfg = args.get<std::optional<Dict>>("grad_clip", std::nullopt)) {
-    Args clip_args(Value(*cfg), "grad_clip", args.path() + ".grad_clip");
-    clip = GradClip{clip_args.required<double>("max_norm"), clip_args.get("norm_type", 2.0)};
-    clip_args.get("error_if_nonfinite", false);
-    clip_args.finish();
-  }
+  std::optional<GradClip> clip = read_grad_clip(args);
   // mmcv's coalesce/bucket_size_mb/distributed shape its own all-reduce; DDP reduces here.
   args.get("coalesce", true);
   args.get<int64_t>("bucket_size_mb", -1);

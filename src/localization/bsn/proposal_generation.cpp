@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "tubelet/args.h"
+#include "tubelet/data/localization/feature_file_writers.h"
 #include "tubelet/data/localization/feature_files.h"
 #include "tubelet/engine/progress_bar.h"
-#include "tubelet/localization/bsn/array_files.h"
 #include "tubelet/localization/bsn/video_infos.h"
 
 namespace tubelet::bsn {

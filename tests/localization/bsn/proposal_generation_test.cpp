@@ -8,9 +8,9 @@
 
 #include "support/paths.h"
 #include "tubelet/config/dump.h"
+#include "tubelet/data/localization/feature_file_writers.h"
 #include "tubelet/data/localization/feature_files.h"
 #include "tubelet/data/transform.h"
-#include "tubelet/localization/bsn/array_files.h"
 #include "tubelet/localization/bsn/proposal_generation.h"
 
 namespace tubelet::bsn {

@@ -1,11 +1,11 @@
-#include "tubelet/localization/bsn/array_files.h"
+#include "tubelet/data/localization/feature_file_writers.h"
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
-namespace tubelet::bsn {
+namespace tubelet {
 
 namespace {
 
@@ -91,4 +91,4 @@ void save_csv_table(const std::string& path, const std::string& header,
   });
 }
 
-}  // namespace tubelet::bsn
+}  // namespace tubelet

@@ -1,5 +1,5 @@
 // Writing arrays as numpy does, so that MMAction2's tools and ours read each other's files:
-// np.save's .npy (read back by load_npy in data/localization/feature_files.h) and np.savetxt's
+// np.save's .npy (read back by load_npy in feature_files.h) and np.savetxt's
 // CSV with a header line (read back by load_csv_table).
 #pragma once
 
@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace tubelet::bsn {
+namespace tubelet {
 
 // np.save(path, array): format 1.0, little-endian, C order, the header padded to 64 bytes.
 // float64/float32/int64/int32/uint8/bool tensors; written to a temporary name, then renamed.
@@ -18,4 +18,4 @@ void save_npy(const std::string& path, const torch::Tensor& array);
 // then renamed.
 void save_csv_table(const std::string& path, const std::string& header, const torch::Tensor& table);
 
-}  // namespace tubelet::bsn
+}  // namespace tubelet
