@@ -62,8 +62,7 @@ void write_config_dump(const Dict& cfg, const std::filesystem::path& path) {
 namespace {
 
 // Top-level `ddp = dict(bucket_cap_mb=25, overlap=True)` (a Tubelet key; MMAction2 always
-// uses DDP's defaults); `find_unused_parameters` is read as MMAction2 does and needs nothing:
-// a parameter without a gradient is reduced with zeros.
+// uses DDP's defaults) and MMAction2's top-level `find_unused_parameters`.
 dist::DataParallelOptions data_parallel_options(const Dict& cfg) {
   dist::DataParallelOptions o;
   if (const Value* ddp = cfg.find("ddp"); ddp && !ddp->is_none()) {
@@ -71,6 +70,11 @@ dist::DataParallelOptions data_parallel_options(const Dict& cfg) {
     o.bucket_cap_mb = args.get("bucket_cap_mb", o.bucket_cap_mb);
     o.overlap = args.get("overlap", o.overlap);
     args.finish();
+  }
+  if (const Value* find = cfg.find("find_unused_parameters"); find && !find->is_none()) {
+    if (!find->is_bool())
+      throw ConfigError("find_unused_parameters must be True or False, not " + repr(*find));
+    o.find_unused_parameters = find->as_bool();
   }
   return o;
 }

@@ -8,15 +8,18 @@
 //
 // Debian's LibTorch does not ship the headers c10d::Reducer needs, so this is our own
 // reducer built from the same public pieces: AccumulateGrad post hooks, Engine::
-// queue_callback and ProcessGroup::allreduce. Buckets hold parameters in reverse order (the
-// order backward produces them) and are launched strictly in that order on every rank, so
-// the ranks' collectives always match. A parameter that got no gradient on a rank takes part
-// with zeros (DDP's find_unused_parameters behaviour).
+// queue_callback and ProcessGroup::allreduce. As DDP, buckets first hold parameters in
+// reverse order (a guess at the order backward produces them; the first bucket is kept
+// small so communication starts early), and after the first backward pass they are rebuilt
+// in the order rank 0's gradients actually arrived. Buckets are launched strictly in bucket
+// order on every rank, so the ranks' collectives always match.
 #pragma once
 
 #include <torch/nn/module.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "tubelet/distributed/process_group.h"
 
@@ -27,6 +30,13 @@ struct DataParallelOptions {
   // false: no bucket starts before the backward pass is over (mmcv's allreduce_grads
   // schedule); for measuring what the overlap gains.
   bool overlap = true;
+  // MMAction2's top-level `find_unused_parameters` (DDP's argument). false: each parameter
+  // that requires a gradient must get one in every backward pass, else that pass fails
+  // naming the parameters (DDP fails one iteration later with the same advice). true: a
+  // parameter one rank did not use takes part with zeros, the ranks agree after each pass
+  // which parameters no rank used, and leave those parameters' .grad as it was, as a single
+  // process would; buckets keep their first layout, as DDP's do in this mode.
+  bool find_unused_parameters = false;
 };
 
 class DistributedDataParallel {
@@ -38,6 +48,8 @@ class DistributedDataParallel {
   DistributedDataParallel& operator=(const DistributedDataParallel&) = delete;
 
   int64_t num_buckets() const;
+  // The parameters of each bucket, by name, in launch order.
+  std::vector<std::vector<std::string>> bucket_parameter_names() const;
   // Backward passes reduced so far, and the time the training thread spent in the
   // reduction: launching all-reduces and, at the end of each pass, waiting for those still
   // running and copying the averages back.
