@@ -1,7 +1,6 @@
 #include "tubelet/apis/test.h"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "tubelet/apis/train.h"
@@ -16,6 +15,7 @@
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/distributed/dist_utils.h"
 #include "tubelet/engine/single_gpu_test.h"
+#include "tubelet/fileio/atomic_file.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/plugin.h"
 
@@ -48,9 +48,7 @@ void dump_results(const torch::Tensor& results, const std::string& path) {
     for (int64_t j = 0; j < flat.numel(); ++j) row.push_back(Value(flat[j].item<double>()));
     rows.push_back(Value::list(std::move(row)));
   }
-  std::ofstream out(path);
-  out << to_json(Value::list(std::move(rows)), -1) << "\n";
-  if (!out) throw std::runtime_error("cannot write " + path);
+  write_file_atomically(path, to_json(Value::list(std::move(rows)), -1) + "\n");
 }
 
 Dict per_class_accuracy(const Dataset& dataset, const torch::Tensor& results) {

@@ -1,13 +1,10 @@
 // Writing .pth files in torch.save's zip format, atomically.
 #include <caffe2/serialize/inline_container.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
+#include <stdexcept>
 
 #include "tubelet/checkpoint/pth.h"
+#include "tubelet/fileio/atomic_file.h"
 
 namespace tubelet::checkpoint {
 
@@ -35,40 +32,11 @@ std::string write_pth_bytes(const PyObject& root) {
   return out;
 }
 
-namespace {
-
-void write_file(const std::string& path, const std::string& bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw CheckpointError("checkpoint " + path + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      throw CheckpointError("checkpoint " + path + ": " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  // Flushed before the rename, so a crash leaves the old file or the whole new one.
-  bool ok = ::fsync(fd) == 0;
-  int err = errno;
-  if (::close(fd) != 0 || !ok)
-    throw CheckpointError("checkpoint " + path + ": " + std::strerror(ok ? errno : err));
-}
-
-}  // namespace
-
 void write_pth(const std::string& path, const PyObject& root) {
   std::string bytes = write_pth_bytes(root);
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
-    write_file(tmp, bytes);
-    std::filesystem::rename(tmp, path);
-  } catch (const std::exception& e) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
+    write_file_atomically(path, bytes);
+  } catch (const std::runtime_error& e) {
     throw CheckpointError(e.what());
   }
 }

@@ -1,10 +1,10 @@
 #include "tubelet/data/dataset.h"
 
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 #include "tubelet/config/dump.h"
+#include "tubelet/fileio/atomic_file.h"
 
 namespace tubelet {
 
@@ -30,9 +30,7 @@ void Dataset::dump_records(const List& results, const Dict& output_config) const
   if (out.empty()) throw std::invalid_argument("dump_results: output_config has no string 'out'");
   const std::filesystem::path parent = std::filesystem::path(out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  std::ofstream file(out);
-  file << to_json(Value::list(results), -1);
-  if (!file) throw std::runtime_error("cannot write " + out);
+  write_file_atomically(out, to_json(Value::list(results), -1));
 }
 
 }  // namespace tubelet

@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tubelet/fileio/atomic_file.h"
 #include "tubelet/synthetic/motion_dataset.h"
 
 extern char** environ;
@@ -104,16 +105,6 @@ std::string video_stem(int64_t index) {
   char name[32];
   std::snprintf(name, sizeof(name), "video_%05lld", static_cast<long long>(index));
   return name;
-}
-
-void write_text_atomically(const fs::path& path, const std::string& text) {
-  fs::path tmp = temp_name(path, "");
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
 }
 
 void make_dir(const fs::path& dir) {
@@ -363,12 +354,12 @@ MotionDatasetSummary make_motion_dataset(const fs::path& out, const MotionDatase
     ++(in_val ? summary.val_videos : summary.train_videos);
   }
   for (const std::string& name : motion_class_names()) labels += name + "\n";
-  write_text_atomically(out / "train_list.txt", train);
-  write_text_atomically(out / "val_list.txt", val);
-  write_text_atomically(out / "label_map.txt", labels);
+  write_file_atomically(out / "train_list.txt", train);
+  write_file_atomically(out / "val_list.txt", val);
+  write_file_atomically(out / "label_map.txt", labels);
   if (o.rawframes()) {
-    write_text_atomically(out / "train_list_rawframes.txt", train_raw);
-    write_text_atomically(out / "val_list_rawframes.txt", val_raw);
+    write_file_atomically(out / "train_list_rawframes.txt", train_raw);
+    write_file_atomically(out / "val_list_rawframes.txt", val_raw);
   }
   return summary;
 }

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <random>
 #include <stdexcept>
 
 #include "tubelet/config/dump.h"
 #include "tubelet/config/value.h"
+#include "tubelet/fileio/atomic_file.h"
 
 namespace tubelet::synthetic {
 
@@ -118,21 +118,23 @@ std::string localization_split(int64_t index, const LocalizationFeaturesOptions&
 namespace {
 
 void write_features_csv(const fs::path& path, const torch::Tensor& features) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot write '" + path.string() + "'");
   auto a = features.accessor<float, 2>();
-  for (int64_t d = 0; d < features.size(1); ++d) out << (d ? ",f" : "f") << d;
-  out << "\n";
-  char buffer[32];
-  for (int64_t t = 0; t < features.size(0); ++t) {
-    for (int64_t d = 0; d < features.size(1); ++d) {
-      std::snprintf(buffer, sizeof buffer, "%.7g", static_cast<double>(a[t][d]));
-      if (d) out << ',';
-      out << buffer;
-    }
-    out << "\n";
-  }
-  if (!out) throw std::runtime_error("error writing '" + path.string() + "'");
+  write_file_atomically(
+      path,
+      [&](std::ostream& out) {
+        for (int64_t d = 0; d < features.size(1); ++d) out << (d ? ",f" : "f") << d;
+        out << "\n";
+        char buffer[32];
+        for (int64_t t = 0; t < features.size(0); ++t) {
+          for (int64_t d = 0; d < features.size(1); ++d) {
+            std::snprintf(buffer, sizeof buffer, "%.7g", static_cast<double>(a[t][d]));
+            if (d) out << ',';
+            out << buffer;
+          }
+          out << "\n";
+        }
+      },
+      FileSync::kNoSync);
 }
 
 Value annotation_entry(const LocalizationVideo& v) {
@@ -154,9 +156,7 @@ Value annotation_entry(const LocalizationVideo& v) {
 }
 
 void write_json(const fs::path& path, const Dict& database) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << to_json(Value(database), 2) << "\n";
-  if (!out) throw std::runtime_error("cannot write '" + path.string() + "'");
+  write_file_atomically(path, to_json(Value(database), 2) + "\n");
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ Pickle read_pth(const std::string& path);
 // The same from bytes in memory; `name` stands for the file in messages.
 Pickle read_pth_bytes(std::string_view bytes, const std::string& name = "<memory>");
 
-// Writes `root` in torch.save's zip format, atomically: to PATH.tmp.<pid>, then renamed.
+// Writes `root` in torch.save's zip format, atomically (write_file_atomically); errors are
+// CheckpointError("cannot write PATH: reason").
 void write_pth(const std::string& path, const PyObject& root);
 std::string write_pth_bytes(const PyObject& root);
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 #include "tubelet/config/dump.h"
@@ -12,6 +11,7 @@
 #include "tubelet/evaluation/localization/activitynet_localization.h"
 #include "tubelet/evaluation/localization/average_recall.h"
 #include "tubelet/evaluation/localization/numpy_reductions.h"
+#include "tubelet/fileio/atomic_file.h"
 
 namespace tubelet {
 
@@ -179,9 +179,7 @@ void ActivityNetDataset::dump_records(const List& results, const Dict& output_co
     file.set("external_data", Value(Dict{}));
     const std::filesystem::path parent = std::filesystem::path(out).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    std::ofstream f(out);
-    f << to_json(Value(file), -1);
-    if (!f) throw std::runtime_error("cannot write " + out);
+    write_file_atomically(out, to_json(Value(file), -1));
   } else if (format == "csv") {
     std::filesystem::create_directories(out);
     for (size_t i = 0; i < results.size(); ++i) write_tem_csv(results[i], out, i);

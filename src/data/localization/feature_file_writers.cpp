@@ -1,9 +1,10 @@
 #include "tubelet/data/localization/feature_file_writers.h"
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <ostream>
 #include <stdexcept>
+
+#include "tubelet/fileio/atomic_file.h"
 
 namespace tubelet {
 
@@ -36,20 +37,6 @@ std::string shape_repr(const torch::Tensor& t) {
   return s + (t.dim() == 1 ? ",)" : ")");
 }
 
-// Writes through `path`.tmp and renames, so a reader never sees half a file.
-template <class Write>
-void write_atomically(const std::string& path, Write write) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write '" + tmp + "'");
-    write(out);
-    out.flush();
-    if (!out) throw std::runtime_error("error writing '" + tmp + "'");
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 }  // namespace
 
 void save_npy(const std::string& path, const torch::Tensor& array) {
@@ -59,15 +46,18 @@ void save_npy(const std::string& path, const torch::Tensor& array) {
   // magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64
   const size_t total = 10 + header.size() + 1;
   header += std::string((64 - total % 64) % 64, ' ') + "\n";
-  write_atomically(path, [&](std::ofstream& out) {
-    out.write("\x93NUMPY\x01\x00", 8);
-    const unsigned char len[2] = {static_cast<unsigned char>(header.size() & 0xff),
-                                  static_cast<unsigned char>(header.size() >> 8)};
-    out.write(reinterpret_cast<const char*>(len), 2);
-    out << header;
-    out.write(static_cast<const char*>(t.data_ptr()),
-              static_cast<std::streamsize>(t.numel() * t.element_size()));
-  });
+  write_file_atomically(
+      path,
+      [&](std::ostream& out) {
+        out.write("\x93NUMPY\x01\x00", 8);
+        const unsigned char len[2] = {static_cast<unsigned char>(header.size() & 0xff),
+                                      static_cast<unsigned char>(header.size() >> 8)};
+        out.write(reinterpret_cast<const char*>(len), 2);
+        out << header;
+        out.write(static_cast<const char*>(t.data_ptr()),
+                  static_cast<std::streamsize>(t.numel() * t.element_size()));
+      },
+      FileSync::kNoSync);
 }
 
 void save_csv_table(const std::string& path, const std::string& header,
@@ -77,18 +67,21 @@ void save_csv_table(const std::string& path, const std::string& header,
                                 std::to_string(table.dim()) + "-D");
   torch::Tensor t = table.detach().to(torch::kCPU, torch::kDouble).contiguous();
   auto a = t.accessor<double, 2>();
-  write_atomically(path, [&](std::ofstream& out) {
-    out << header << "\n";
-    char buffer[40];
-    for (int64_t r = 0; r < t.size(0); ++r) {
-      for (int64_t c = 0; c < t.size(1); ++c) {
-        std::snprintf(buffer, sizeof buffer, "%.18e", a[r][c]);
-        if (c) out << ',';
-        out << buffer;
-      }
-      out << "\n";
-    }
-  });
+  write_file_atomically(
+      path,
+      [&](std::ostream& out) {
+        out << header << "\n";
+        char buffer[40];
+        for (int64_t r = 0; r < t.size(0); ++r) {
+          for (int64_t c = 0; c < t.size(1); ++c) {
+            std::snprintf(buffer, sizeof buffer, "%.18e", a[r][c]);
+            if (c) out << ',';
+            out << buffer;
+          }
+          out << "\n";
+        }
+      },
+      FileSync::kNoSync);
 }
 
 }  // namespace tubelet
