@@ -50,13 +50,16 @@ std::shared_ptr<torch::nn::Module> build_trn_head(Args& args) {
       .dropout_ratio(args.get("dropout_ratio", 0.8))
       .init_std(args.get("init_std", 0.001));
   if (o.relation_type() != "TRN" && o.relation_type() != "TRNMultiScale")
-    throw args.error("relation_type", "Unknown Relation Type '" + o.relation_type() +
-                                          "': expected 'TRN' or 'TRNMultiScale'");
-  if (o.num_segments() < 1 || (o.relation_type() == "TRNMultiScale" && o.num_segments() < 2))
-    throw args.error("num_segments", "num_segments must be at least " +
-                                         std::string(o.relation_type() == "TRN" ? "1" : "2") +
-                                         " for relation_type '" + o.relation_type() + "'");
-  if (o.hidden_dim() < 1) throw args.error("hidden_dim", "hidden_dim must be positive");
+    throw args.error("relation_type",
+                     "argument 'relation_type' must be 'TRN' or 'TRNMultiScale', got '" +
+                         o.relation_type() + "'");
+  int64_t min_segments = o.relation_type() == "TRN" ? 1 : 2;
+  if (o.num_segments() < min_segments)
+    throw args.error("num_segments", "argument 'num_segments' must be at least " +
+                                         std::to_string(min_segments) + " for relation_type '" +
+                                         o.relation_type() + "', got " +
+                                         std::to_string(o.num_segments()));
+  if (o.hidden_dim() < 1) throw args.error("hidden_dim", "argument 'hidden_dim' must be positive");
   return std::make_shared<TRNHeadImpl>(o, read_head_loss(args), read_head_loss_options(args));
 }
 
