@@ -154,9 +154,8 @@ Dict test(const TestOptions& o) {
   if (!trainable) throw std::invalid_argument("the model cannot be tested (it has no test_step)");
 
   SingleGpuTestOptions to;
-  // multi_gpu_test: rank 0's bar counts its own share.
+  // multi_gpu_test: rank 0's bar counts its own share (the loader's num_samples).
   to.show_progress = o.show_progress && dist_info.rank == 0;
-  to.total = (dataset->size() + dist_info.world_size - 1) / dist_info.world_size;
   if (trainable->gives_records())
     return test_localizer(o, cfg, *dataset, *trainable, *model, loader, to);
   torch::Tensor results = single_gpu_test(*trainable, *model, loader, to);

@@ -120,9 +120,13 @@ DatasetLoader::~DatasetLoader() {
   stop_workers();
 }
 
-int64_t DatasetLoader::size() const {
+int64_t DatasetLoader::num_samples() const {
   const int64_t world = options_.world_size;
-  const int64_t samples = (dataset_->size() + world - 1) / world;
+  return (dataset_->size() + world - 1) / world;
+}
+
+int64_t DatasetLoader::size() const {
+  const int64_t samples = num_samples();
   const int64_t b = options_.videos_per_gpu;
   return options_.drop_last ? samples / b : (samples + b - 1) / b;
 }

@@ -2,12 +2,12 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <vector>
 
-#include "tubelet/data/dataset_loader.h"
 #include "tubelet/engine/progress_bar.h"
 
 namespace tubelet {
@@ -16,9 +16,7 @@ namespace {
 
 int64_t task_total(DataLoader& loader, const SingleGpuTestOptions& options) {
   if (options.total >= 0) return options.total;
-  if (auto* dataset_loader = dynamic_cast<DatasetLoader*>(&loader))
-    return dataset_loader->dataset().size();
-  return 0;
+  return std::max<int64_t>(loader.num_samples(), 0);
 }
 
 // Puts the module back in the mode it had, even when a batch throws.

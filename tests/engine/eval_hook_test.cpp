@@ -12,6 +12,7 @@
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
+#include "tubelet/distributed/device.h"
 #include "tubelet/engine/hooks/eval_hook.h"
 #include "tubelet/engine/progress_bar.h"
 #include "tubelet/engine/runner.h"
@@ -319,6 +320,27 @@ TEST(SingleGpuTestTest, RowsInOrderModeRestoredAndProgress) {
   EXPECT_NE(text.find("] 6/7,"), std::string::npos) << text;
   EXPECT_NE(text.find("] 7/7,"), std::string::npos) << text;
   EXPECT_EQ(text.back(), '\n');
+}
+
+// One rank of a distributed test counts its own share of the set (7 videos over 3 ranks:
+// 3 each, padded), also through the DeviceLoader a training run wraps its loader in.
+TEST(SingleGpuTestTest, ProgressCountsThisRanksShare) {
+  auto model = std::make_shared<TestableToy>();
+  auto dataset = std::make_shared<ScriptedDataset>(7, std::vector<std::string>{},
+                                                   std::vector<std::vector<double>>{});
+  DataLoaderOptions lo;
+  lo.workers_per_gpu = 0;
+  lo.shuffle = false;
+  lo.rank = 2;
+  lo.world_size = 3;
+  auto loader = std::make_shared<DatasetLoader>(dataset, lo);
+  EXPECT_EQ(loader->num_samples(), 3);
+  dist::DeviceLoader on_device(loader, torch::kCPU);
+  std::ostringstream progress;
+  SingleGpuTestOptions o;
+  o.progress_stream = &progress;
+  EXPECT_EQ(single_gpu_test(*model, *model, on_device, o).size(0), 3);
+  EXPECT_NE(progress.str().find("] 3/3,"), std::string::npos) << progress.str();
 }
 
 TEST(ProgressBarTest, DrawsMmcvsLine) {

@@ -13,6 +13,9 @@ class DataLoader {
   virtual ~DataLoader() = default;
   // Batches per pass: len(data_loader).
   virtual int64_t size() const = 0;
+  // Samples this process visits per pass (len(sampler): its share of a distributed set);
+  // -1 when the loader cannot tell.
+  virtual int64_t num_samples() const { return -1; }
   // DistributedSampler.set_epoch: called before each pass.
   virtual void set_epoch(int64_t /*epoch*/) {}
   // Begins a pass; next() then returns its batches and std::nullopt at the end.

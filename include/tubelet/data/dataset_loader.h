@@ -48,6 +48,7 @@ class DatasetLoader : public DataLoader {
   ~DatasetLoader() override;
 
   int64_t size() const override;
+  int64_t num_samples() const override;
   void set_epoch(int64_t epoch) override { epoch_ = epoch; }
   void start() override;
   std::optional<Batch> next() override;

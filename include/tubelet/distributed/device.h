@@ -28,6 +28,7 @@ class DeviceLoader : public DataLoader {
  public:
   DeviceLoader(std::shared_ptr<DataLoader> inner, torch::Device device);
   int64_t size() const override { return inner_->size(); }
+  int64_t num_samples() const override { return inner_->num_samples(); }
   void set_epoch(int64_t epoch) override { inner_->set_epoch(epoch); }
   void start() override { inner_->start(); }
   std::optional<Batch> next() override;

@@ -15,8 +15,9 @@ namespace tubelet {
 
 struct SingleGpuTestOptions {
   bool show_progress = true;
-  // Videos the bar counts to; -1 takes the dataset's size when the loader is a
-  // DatasetLoader (mmcv's len(data_loader.dataset)), else the bar counts without a total.
+  // Videos the bar counts to; -1 takes the loader's num_samples() (the whole dataset in one
+  // process, as mmcv's len(data_loader.dataset); this rank's share in a distributed run),
+  // and a bar without a total when the loader cannot tell.
   int64_t total = -1;
   std::ostream* progress_stream = nullptr;  // stderr when null
 };

@@ -159,7 +159,6 @@ void EvalHook::do_evaluate(Runner& runner) {
   if (!trainable) throw std::invalid_argument("EvalHook: the runner's model is not Trainable");
   SingleGpuTestOptions test_options;
   test_options.show_progress = options_.show_progress;
-  test_options.total = dataset_->size();
   // Distributed (MMAction2's DistEvalHook): rank 0's BN statistics everywhere, each rank tests
   // its share of the set, rank 0 gathers the results in dataset order and evaluates.
   const bool distributed = runner.world_size() > 1;
@@ -167,7 +166,6 @@ void EvalHook::do_evaluate(Runner& runner) {
     if (options_.broadcast_bn_buffer)
       dist::broadcast_bn_buffers(runner.model(), *dist::default_group());
     test_options.show_progress = options_.show_progress && runner.rank() == 0;
-    test_options.total = (dataset_->size() + runner.world_size() - 1) / runner.world_size();
   }
   // Localizers give records (proposal lists), recognizers score rows.
   Dict eval_res;
