@@ -67,6 +67,19 @@ Rendezvous slurm_env(const DistParams& params) {
   return r;
 }
 
+// mmcv's _init_dist_mpi: Open MPI's mpirun gives rank, size and local rank; the rendezvous
+// still goes through MASTER_ADDR (required) and MASTER_PORT (default 29500).
+Rendezvous mpi_env() {
+  const std::string l = "mpi";
+  Rendezvous r;
+  r.info.rank = to_int(env("OMPI_COMM_WORLD_RANK", l), "OMPI_COMM_WORLD_RANK");
+  r.info.world_size = to_int(env("OMPI_COMM_WORLD_SIZE", l), "OMPI_COMM_WORLD_SIZE");
+  r.info.local_rank = to_int(env("OMPI_COMM_WORLD_LOCAL_RANK", l), "OMPI_COMM_WORLD_LOCAL_RANK");
+  r.host = env("MASTER_ADDR", l);
+  r.port = to_int(env_or("MASTER_PORT", "29500"), "MASTER_PORT");
+  return r;
+}
+
 }  // namespace
 
 DistParams read_dist_params(const Value& dist_params, const std::string& where) {
@@ -115,10 +128,10 @@ DistInfo init_dist(const std::string& launcher, const DistParams& params,
   else if (launcher == "slurm")
     r = slurm_env(params);
   else if (launcher == "mpi")
-    throw std::runtime_error("distributed: --launcher mpi is not supported (use pytorch or slurm)");
+    r = mpi_env();
   else
     throw std::runtime_error("distributed: unknown launcher '" + launcher +
-                             "' (none, pytorch or slurm)");
+                             "' (none, pytorch, slurm or mpi)");
   if (r.info.world_size < 1 || r.info.rank < 0 || r.info.rank >= r.info.world_size)
     throw std::runtime_error("distributed: rank " + std::to_string(r.info.rank) +
                              " is not within a world of " + std::to_string(r.info.world_size));

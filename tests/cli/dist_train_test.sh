@@ -95,4 +95,20 @@ SLURM_PROCID=0 SLURM_NTASKS=1 SLURM_NODELIST=localhost MASTER_PORT=$(port) \
   env -u MASTER_ADDR "$tubelet" train "$config" --launcher slurm --work-dir "$work/slurm" --seed 1 \
   --cfg-options "${opts[@]}" total_epochs=1 >"$work/slurm.out" 2>&1 || { cat "$work/slurm.out"; fail "slurm world of one"; }
 grep -q "Distributed training: True" "$work/slurm.out" || fail "slurm run not distributed"
+# --launcher mpi reads what Open MPI's mpirun sets (simulated here: two ranks by hand).
+if env -u OMPI_COMM_WORLD_RANK "$tubelet" train "$config" --launcher mpi \
+  --work-dir "$work/env" >"$work/env.out" 2>&1; then fail "--launcher mpi without OMPI_COMM_WORLD_RANK ran"; fi
+grep -q "OMPI_COMM_WORLD_RANK" "$work/env.out" || { cat "$work/env.out"; fail "no OMPI_COMM_WORLD_RANK error"; }
+mpi_port=$(port)
+for r in 0 1; do
+  OMPI_COMM_WORLD_RANK=$r OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_LOCAL_RANK=$r MASTER_ADDR=127.0.0.1 \
+    MASTER_PORT=$mpi_port OMP_NUM_THREADS=1 "$tubelet" train "$config" --launcher mpi \
+    --work-dir "$work/mpi" --seed 1 --cfg-options "${opts[@]}" total_epochs=1 >"$work/mpi.$r" 2>&1 &
+  pids+=($!)
+done
+wait "${pids[-2]}" || { cat "$work/mpi.0"; fail "mpi rank 0"; }
+wait "${pids[-1]}" || { cat "$work/mpi.1"; fail "mpi rank 1"; }
+grep -q "Distributed training: True" "$work/mpi.0" || fail "mpi run not distributed"
+grep -q "gradient all-reduce:" "$work/mpi.0" || fail "mpi run reduced no gradients"
+[ -f "$work/mpi/epoch_1.pth" ] || fail "mpi run wrote no checkpoint"
 echo "dist-train failures, timeouts, launchers: ok"

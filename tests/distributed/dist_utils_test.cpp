@@ -60,7 +60,26 @@ TEST(DistUtils, LaunchersAndTheirEnvironment) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("RANK"), std::string::npos);
   }
-  EXPECT_THROW(dist::init_dist("mpi", {}), std::runtime_error);
+  ::unsetenv("OMPI_COMM_WORLD_RANK");
+  try {
+    dist::init_dist("mpi", {});
+    FAIL() << "no OMPI_COMM_WORLD_RANK";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("OMPI_COMM_WORLD_RANK"), std::string::npos);
+  }
+  ::setenv("OMPI_COMM_WORLD_RANK", "0", 1);
+  ::setenv("OMPI_COMM_WORLD_SIZE", "1", 1);
+  ::setenv("OMPI_COMM_WORLD_LOCAL_RANK", "0", 1);
+  ::unsetenv("MASTER_ADDR");
+  try {
+    dist::init_dist("mpi", {});  // mmcv requires MASTER_ADDR under mpirun too
+    FAIL() << "no MASTER_ADDR";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("MASTER_ADDR"), std::string::npos);
+  }
+  for (const char* v :
+       {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK"})
+    ::unsetenv(v);
   EXPECT_THROW(dist::init_dist("lsf", {}), std::runtime_error);
   ::setenv("RANK", "2", 1);
   ::setenv("WORLD_SIZE", "2", 1);

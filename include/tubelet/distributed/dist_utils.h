@@ -1,10 +1,11 @@
 // mmcv's runner/dist_utils: start the process group a run trains in (init_dist) and ask
 // where this process stands in it (get_dist_info). The launchers are MMAction2's names:
 // "none" (one process), "pytorch" (torchrun's RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR,
-// MASTER_PORT) and "slurm" (SLURM_PROCID, SLURM_NTASKS, SLURM_NODELIST; MASTER_PORT or
-// 29500). Rendezvous goes through LibTorch's TCPStore on MASTER_ADDR:MASTER_PORT, the
-// collectives through LibTorch's c10d process groups (Gloo on CPU, NCCL on CUDA builds
-// that have it).
+// MASTER_PORT), "slurm" (SLURM_PROCID, SLURM_NTASKS, SLURM_NODELIST; MASTER_PORT or
+// 29500) and "mpi" (Open MPI's OMPI_COMM_WORLD_RANK, _SIZE, _LOCAL_RANK with MASTER_ADDR
+// and MASTER_PORT or 29500; the process group is still Gloo/NCCL, as in mmcv). Rendezvous goes
+// through LibTorch's TCPStore on MASTER_ADDR:MASTER_PORT, the collectives through LibTorch's c10d
+// process groups (Gloo on CPU, NCCL on CUDA builds that have it).
 #pragma once
 
 #include <optional>
