@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <ctime>
-#include <fstream>
 #include <random>
 
 #include "tubelet/args.h"
@@ -18,6 +17,7 @@
 #include "tubelet/distributed/device.h"
 #include "tubelet/engine/hooks/eval_hook.h"
 #include "tubelet/engine/training_setup.h"
+#include "tubelet/fileio/atomic_file.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/optim/optimizer_constructor.h"
 #include "tubelet/plugin.h"
@@ -52,9 +52,7 @@ std::shared_ptr<Dataset> build_dataset(const Dict& data, const char* phase, bool
 namespace {
 
 void write_config_dump(const Dict& cfg, const std::filesystem::path& path) {
-  std::ofstream out(path);
-  out << to_python_config(cfg);
-  if (!out) throw std::runtime_error("cannot write " + path.string());
+  write_file_atomically(path, to_python_config(cfg));
 }
 
 }  // namespace
