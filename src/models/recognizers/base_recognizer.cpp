@@ -5,11 +5,15 @@
 namespace tubelet {
 
 BaseRecognizerImpl::BaseRecognizerImpl(std::shared_ptr<Backbone> backbone_,
-                                       std::shared_ptr<Head> cls_head_, RecognizerTestCfg test_cfg_)
+                                       std::shared_ptr<Head> cls_head_, RecognizerTestCfg test_cfg_,
+                                       std::shared_ptr<Neck> neck_)
     : backbone(std::move(backbone_)),
+      neck(std::move(neck_)),
       cls_head(std::move(cls_head_)),
       test_cfg(std::move(test_cfg_)) {
+  // MMAction2's order, which is the state_dict's: backbone, neck, cls_head.
   register_module("backbone", backbone);
+  if (neck) register_module("neck", neck);
   if (cls_head) register_module("cls_head", cls_head);
 }
 
@@ -25,7 +29,12 @@ std::vector<torch::Tensor> BaseRecognizerImpl::extract_feats(const torch::Tensor
 
 LossDict BaseRecognizerImpl::forward_train(const torch::Tensor& imgs, const torch::Tensor& labels) {
   TORCH_CHECK(cls_head, "training needs a cls_head");
-  return cls_head->loss(clip_scores(imgs), labels.squeeze());
+  torch::Tensor target = labels.squeeze();
+  HeadInput in = head_input(imgs, target);
+  LossDict losses = std::move(in.losses);
+  for (auto& item : cls_head->loss(cls_head->forward_scores_from(in.feats, in.num_segs), target))
+    losses.push_back(std::move(item));
+  return losses;
 }
 
 StepOutputs BaseRecognizerImpl::train_step(const Batch& batch) {
@@ -60,6 +69,11 @@ RecognizerTestCfg read_test_cfg(Args& args) {
     throw t.error("average_clips", "average_clips must be 'score', 'prob' or None");
   cfg.feature_extraction = t.get("feature_extraction", false);
   t.get<std::optional<int64_t>>("max_testing_views", std::nullopt);  // one pass holds all views
+  cfg.fcn_test = t.get("fcn_test", false);
+  cfg.num_segs = t.get<std::optional<int64_t>>("num_segs", std::nullopt);
+  cfg.flip = t.get("flip", false);
+  if (cfg.fcn_test && cfg.feature_extraction)
+    throw t.error("fcn_test", "fcn_test and feature_extraction cannot be used together");
   t.finish();
   return cfg;
 }
@@ -82,7 +96,7 @@ RecognizerParts read_recognizer_parts(Args& args) {
   parts.backbone = build_part<Backbone>(BACKBONES(), args.required<Value>("backbone"),
                                         args.path() + ".backbone", "Backbone");
   if (const Value* neck = args.find("neck"); neck && !neck->is_none())
-    throw args.error("neck", "necks are not supported yet");
+    parts.neck = build_part<Neck>(NECKS(), *neck, args.path() + ".neck", "Neck");
   if (const Value* h = args.find("cls_head"); h && !h->is_none())
     parts.cls_head = build_part<Head>(HEADS(), *h, args.path() + ".cls_head", "Head");
   Value train_cfg = args.get<Value>("train_cfg", Value());

@@ -13,13 +13,20 @@ torch::Tensor flatten_clips(const torch::Tensor& imgs) {
 }
 }  // namespace
 
+HeadInput Recognizer3DImpl::head_input(const torch::Tensor& imgs, const torch::Tensor& target) {
+  std::vector<torch::Tensor> feats = extract_feats(flatten_clips(imgs));
+  if (!neck) return {std::move(feats), 1, {}};
+  NeckOutput out = neck->forward_neck(feats, target);
+  return {std::move(out.feats), 1, std::move(out.losses)};
+}
+
 torch::Tensor Recognizer3DImpl::forward_dummy(const torch::Tensor& imgs) {
-  return cls_head->forward_scores_from(extract_feats(flatten_clips(imgs)), 1);
+  return cls_head->forward_scores_from(head_input(imgs, {}).feats, 1);
 }
 
 torch::Tensor Recognizer3DImpl::forward_test(const torch::Tensor& imgs) {
   int64_t num_clips = imgs.size(1);
-  std::vector<torch::Tensor> feats = extract_feats(flatten_clips(imgs));
+  std::vector<torch::Tensor> feats = head_input(imgs, {}).feats;
   if (test_cfg.feature_extraction) {
     // MMAction2 pools every dim but channels, concatenates several maps (SlowFast's slow
     // and fast) along channels, then averages the clips of a video.
@@ -37,7 +44,7 @@ torch::Tensor Recognizer3DImpl::forward_test(const torch::Tensor& imgs) {
 namespace {
 std::shared_ptr<torch::nn::Module> build_recognizer3d(Args& args) {
   RecognizerParts p = read_recognizer_parts(args);
-  return std::make_shared<Recognizer3DImpl>(p.backbone, p.cls_head, p.test_cfg);
+  return std::make_shared<Recognizer3DImpl>(p.backbone, p.cls_head, p.test_cfg, p.neck);
 }
 }  // namespace
 

@@ -1,5 +1,6 @@
-// What Recognizer2D and Recognizer3D share (MMAction2's BaseRecognizer, test path): a
-// backbone, a head, and test_cfg's averaging of clip scores.
+// What Recognizer2D and Recognizer3D share (MMAction2's BaseRecognizer): a backbone, an
+// optional neck (e.g. TPN, whose auxiliary losses join the head's), a head, and test_cfg's
+// averaging of clip scores.
 #pragma once
 
 #include <optional>
@@ -10,6 +11,7 @@
 #include "tubelet/engine/trainable.h"
 #include "tubelet/models/backbone.h"
 #include "tubelet/models/head.h"
+#include "tubelet/models/neck.h"
 
 namespace tubelet {
 
@@ -17,19 +19,32 @@ struct RecognizerTestCfg {
   /// None, "score" (mean of scores) or "prob" (mean of softmax).
   std::optional<std::string> average_clips;
   bool feature_extraction = false;
+  /// Recognizer2D only: spatially fully-convolutional testing (the head must be TPNHead),
+  /// with `num_segs` (default: the backbone's num_segments) and a horizontal `flip`.
+  bool fcn_test = false;
+  std::optional<int64_t> num_segs;
+  bool flip = false;
+};
+
+// What the head receives: the backbone's maps (through the neck, if any), how many segments
+// of a video are stacked along the batch, and the neck's losses while training.
+struct HeadInput {
+  std::vector<torch::Tensor> feats;
+  int64_t num_segs = 1;
+  LossDict losses;
 };
 
 class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
  public:
   BaseRecognizerImpl(std::shared_ptr<Backbone> backbone, std::shared_ptr<Head> cls_head,
-                     RecognizerTestCfg test_cfg);
+                     RecognizerTestCfg test_cfg, std::shared_ptr<Neck> neck = nullptr);
 
   // Class scores of a batch of videos, averaged over their clips/crops as test_cfg says.
   virtual torch::Tensor forward_test(const torch::Tensor& imgs) = 0;
   // The head's raw scores, as forward_dummy gives them.
   virtual torch::Tensor forward_dummy(const torch::Tensor& imgs) = 0;
-  // Training: the head's losses and accuracies for a batch and its labels ([N] or [N, 1]
-  // class indices, or [N, num_classes] soft/multi-hot labels).
+  // Training: the neck's losses (loss_aux), then the head's losses and accuracies, for a
+  // batch and its labels ([N] or [N, 1] class indices, or [N, num_classes] soft/multi-hot).
   LossDict forward_train(const torch::Tensor& imgs, const torch::Tensor& labels);
   // The runner's steps: forward_train on the batch's "imgs" and "label", losses parsed as
   // MMAction2's _parse_losses (val_step computes the same losses, as MMAction2 does).
@@ -43,18 +58,21 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   std::vector<torch::Tensor> extract_feats(const torch::Tensor& x);
 
   std::shared_ptr<Backbone> backbone;
+  std::shared_ptr<Neck> neck;  // null without `neck=`
   std::shared_ptr<Head> cls_head;
   RecognizerTestCfg test_cfg;
 
  protected:
-  // The head's scores for every clip of the batch, one row per clip.
-  virtual torch::Tensor clip_scores(const torch::Tensor& imgs) = 0;
+  // The backbone's maps for a batch, through the neck when there is one; `target` (the
+  // squeezed labels) only while training.
+  virtual HeadInput head_input(const torch::Tensor& imgs, const torch::Tensor& target) = 0;
   torch::Tensor average_clip(const torch::Tensor& cls_score, int64_t num_segs) const;
 };
 
-// The config side shared by the recognizers: backbone, cls_head, train_cfg and test_cfg.
+// The config side shared by the recognizers: backbone, neck, cls_head, train_cfg and test_cfg.
 struct RecognizerParts {
   std::shared_ptr<Backbone> backbone;
+  std::shared_ptr<Neck> neck;
   std::shared_ptr<Head> cls_head;
   RecognizerTestCfg test_cfg;
 };

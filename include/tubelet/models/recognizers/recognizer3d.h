@@ -1,4 +1,4 @@
-// MMAction2's Recognizer3D (test path): each clip through the 3D backbone and head, then
+// MMAction2's Recognizer3D: each clip through the 3D backbone (and neck) and head, then
 // test_cfg's averaging over the clips of a video.
 #pragma once
 
@@ -14,7 +14,7 @@ class Recognizer3DImpl : public BaseRecognizerImpl {
   torch::Tensor forward_dummy(const torch::Tensor& imgs) override;
 
  protected:
-  torch::Tensor clip_scores(const torch::Tensor& imgs) override { return forward_dummy(imgs); }
+  HeadInput head_input(const torch::Tensor& imgs, const torch::Tensor& target) override;
 };
 TORCH_MODULE(Recognizer3D);
 
