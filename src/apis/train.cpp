@@ -84,91 +84,85 @@ void set_random_seed(uint64_t seed, bool deterministic) {
   if (deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
 }
 
-std::string train(const TrainOptions& o) {
-  Dict cfg = load_config_for_command(o.config, o.cfg_options);
-  // As MMAction2's tools/train.py: the process group first, since logging depends on the rank.
-  // The device first: asking for CUDA where there is none is the clearest error to give.
+namespace {
+
+// Where this process computes and which part of a distributed run it is.
+struct Placement {
+  dist::DistInfo info;
+  bool distributed = false;
+  torch::Device device = torch::kCPU;
+  std::string device_kind;  // "cpu" or "cuda", for the backend choice
+  dist::DistParams dist_params;
+};
+
+// As MMAction2's tools/train.py: the process group first, since logging depends on the rank.
+// The device before that: asking for CUDA where there is none is the clearest error to give.
+Placement place_run(const Dict& cfg, const TrainOptions& o) {
+  Placement p;
   const std::string device_name = o.device ? *o.device
                                   : cfg.contains("device") && cfg.at("device").is_str()
                                       ? cfg.at("device").as_str()
                                       : std::string("cpu");
-  const std::string device_kind = dist::resolve_device(device_name).is_cuda() ? "cuda" : "cpu";
+  p.device_kind = dist::resolve_device(device_name).is_cuda() ? "cuda" : "cpu";
   const Value* dist_cfg = cfg.find("dist_params");
-  const dist::DistParams dist_params =
-      dist::read_dist_params(dist_cfg ? *dist_cfg : Value(), "dist_params");
-  const dist::DistInfo dist_info = dist::init_dist(o.launcher, dist_params, device_kind);
-  const bool distributed = o.launcher != "none";
-  const bool master = dist_info.rank == 0;
-  const torch::Device device = dist::resolve_device(device_name, dist_info.local_rank);
+  p.dist_params = dist::read_dist_params(dist_cfg ? *dist_cfg : Value(), "dist_params");
+  p.info = dist::init_dist(o.launcher, p.dist_params, p.device_kind);
+  p.distributed = o.launcher != "none";
+  p.device = dist::resolve_device(device_name, p.info.local_rank);
   if (const Value* bench = cfg.find("cudnn_benchmark"); bench && is_truthy(*bench))
     dist::set_cudnn_benchmark(true);
+  return p;
+}
+
+// --work-dir, else the config's work_dir, else work_dirs/<config name>; recorded in cfg.
+std::filesystem::path resolve_work_dir(Dict& cfg, const TrainOptions& o) {
   std::filesystem::path work_dir =
       o.work_dir ? *o.work_dir
       : cfg.contains("work_dir") && cfg.at("work_dir").is_str()
           ? cfg.at("work_dir").as_str()
           : (std::filesystem::path("work_dirs") / std::filesystem::path(o.config).stem()).string();
   cfg.set("work_dir", Value(work_dir.string()));
-  if (o.resume_from) cfg.set("resume_from", Value(*o.resume_from));
-  std::filesystem::create_directories(work_dir);
-  // mmcv's master_only: one process writes the work dir; the others log nothing (mmcv sets
-  // their logger to ERROR; our errors end the process with a message anyway).
-  if (master) write_config_dump(cfg, work_dir / std::filesystem::path(o.config).filename());
+  return work_dir;
+}
 
-  const std::string timestamp = local_timestamp();
-  auto logger = std::make_shared<Logger>("mmaction", master);
-  if (master) logger->set_file(work_dir / (timestamp + ".log"));
-  const std::string dash(60, '-');
-  std::string env = environment_info();
-  logger->info("Environment info:\n" + dash + "\n" + env + "\n" + dash + "\n");
-  logger->info(std::string("Distributed training: ") + (distributed ? "True" : "False"));
-  std::string backend_note;
-  if (distributed) dist::resolve_backend(dist_params.backend, device_kind, &backend_note);
-  if (!backend_note.empty()) logger->warning(backend_note);
-  logger->info("Config:\n" + to_python_config(cfg));
-
-  // MMAction2 draws a random seed when none is given; it is logged and saved either way.
+// MMAction2 draws a random seed when none is given; it is logged and saved either way, and
+// every rank shuffles with rank 0's (MMAction2's init_random_seed).
+uint64_t choose_seed(const TrainOptions& o, const Placement& p, Logger& logger) {
   uint64_t seed = o.seed ? static_cast<uint64_t>(*o.seed) : std::random_device{}() & 0x7fffffff;
-  // Every rank shuffles with the same seed: rank 0's (MMAction2's init_random_seed).
-  if (distributed && !o.seed) seed = dist::broadcast_seed(seed, *dist::default_group());
-  logger->info("Set random seed to " + std::to_string(seed) +
-               ", deterministic: " + (o.deterministic ? "True" : "False"));
+  if (p.distributed && !o.seed) seed = dist::broadcast_seed(seed, *dist::default_group());
+  logger.info("Set random seed to " + std::to_string(seed) +
+              ", deterministic: " + (o.deterministic ? "True" : "False"));
   set_random_seed(seed, o.deterministic);
-  cfg.set("seed", Value(static_cast<int64_t>(seed)));
+  return seed;
+}
 
-  Dict meta;
-  meta.set("env_info", Value(env));
-  meta.set("seed", Value(static_cast<int64_t>(seed)));
-  meta.set("config_name", Value(std::filesystem::path(o.config).filename().string()));
-  meta.set("work_dir", Value(work_dir.filename().string()));
-
-  auto model = build_model(cfg.at("model"), "model");
-  model->to(device);
-  const Dict& data = data_block(cfg);
-  Workflow workflow =
-      cfg.contains("workflow") ? read_workflow(cfg.at("workflow")) : Workflow{{"train", 1}};
+// One loader per workflow phase ("train", and "val" for a two-phase workflow), this rank's
+// share, on the run's device.
+std::vector<std::unique_ptr<DataLoader>> workflow_loaders(const Dict& data,
+                                                          const Workflow& workflow, uint64_t seed,
+                                                          const Placement& p) {
   std::vector<std::shared_ptr<Dataset>> datasets{build_dataset(data, "train", false)};
   if (workflow.size() == 2) datasets.push_back(build_dataset(data, "val", false));
-
   std::vector<std::unique_ptr<DataLoader>> loaders;
-  for (size_t i = 0; i < datasets.size(); ++i) {
+  for (const auto& dataset : datasets) {
     DataLoaderOptions lo = dataloader_options(data, "train");
     lo.seed = seed;
-    lo.rank = dist_info.rank;
-    lo.world_size = dist_info.world_size;
-    auto loader = std::make_unique<DatasetLoader>(datasets[i], lo);
-    if (device.is_cpu())
+    lo.rank = p.info.rank;
+    lo.world_size = p.info.world_size;
+    auto loader = std::make_unique<DatasetLoader>(dataset, lo);
+    if (p.device.is_cpu())
       loaders.push_back(std::move(loader));
     else
-      loaders.push_back(std::make_unique<dist::DeviceLoader>(std::move(loader), device));
+      loaders.push_back(std::make_unique<dist::DeviceLoader>(std::move(loader), p.device));
   }
-  if (!cfg.contains("optimizer")) throw ConfigError("the config has no optimizer");
-  auto optimizer = build_optimizer(*model, cfg.at("optimizer"));
-  auto runner = build_runner(cfg, {model, optimizer, work_dir, logger, meta, timestamp,
-                                   dist_info.rank, dist_info.world_size});
+  return loaders;
+}
 
+// The config's hooks as MMAction2's train_model reads them: `fp16 = dict(loss_scale=...)`
+// turns optimizer_config into Fp16OptimizerHook(**optimizer_config, **fp16, distributed=...),
+// and checkpoints carry the config text in their meta.
+TrainingHookConfigs hook_configs(const Dict& cfg, bool distributed) {
   TrainingHookConfigs hooks = training_hook_configs(cfg);
-  // MMAction2's train_model: `fp16 = dict(loss_scale=...)` turns optimizer_config into
-  // Fp16OptimizerHook(**optimizer_config, **fp16, distributed=...).
   if (const Value* fp16 = cfg.find("fp16"); fp16 && !fp16->is_none()) {
     if (!fp16->is_dict()) throw ConfigError("fp16 must be a dict", fp16->location());
     Dict merged = hooks.optimizer_config.is_dict() ? hooks.optimizer_config.as_dict() : Dict{};
@@ -183,29 +177,89 @@ std::string train(const TrainOptions& o) {
     ckpt_meta.set("config", Value(to_python_config(cfg)));
     hooks.checkpoint_config.mutable_dict().set("meta", Value(std::move(ckpt_meta)));
   }
-  register_training_hooks(*runner, hooks);
-  if (o.validate) {
-    // As MMAction2's train_model: the val set in test mode, not shuffled, at priority LOW.
-    DataLoaderOptions vo = dataloader_options(data, "val");
-    vo.seed = seed;
-    vo.rank = dist_info.rank;
-    vo.world_size = dist_info.world_size;
-    auto val_loader = std::make_shared<DatasetLoader>(build_dataset(data, "val", true), vo);
-    const Value evaluation = cfg.contains("evaluation") ? cfg.at("evaluation") : Value(Dict{});
-    if (device.is_cpu())
-      runner->register_hook(build_eval_hook(evaluation, val_loader), Value("LOW"));
-    else
-      runner->register_hook(std::make_shared<EvalHook>(
-                                std::make_shared<dist::DeviceLoader>(val_loader, device),
-                                std::shared_ptr<const Dataset>(val_loader, &val_loader->dataset()),
-                                read_eval_hook_options(evaluation, "evaluation")),
-                            Value("LOW"));
+  return hooks;
+}
+
+// --validate, as MMAction2's train_model: the val set in test mode, not shuffled, evaluated
+// by an EvalHook at priority LOW.
+void register_validation(Runner& runner, const Dict& cfg, uint64_t seed, const Placement& p) {
+  const Dict& data = data_block(cfg);
+  DataLoaderOptions vo = dataloader_options(data, "val");
+  vo.seed = seed;
+  vo.shuffle = false;
+  vo.rank = p.info.rank;
+  vo.world_size = p.info.world_size;
+  auto val_loader = std::make_shared<DatasetLoader>(build_dataset(data, "val", true), vo);
+  const Value evaluation = cfg.contains("evaluation") ? cfg.at("evaluation") : Value(Dict{});
+  if (p.device.is_cpu()) {
+    runner.register_hook(build_eval_hook(evaluation, val_loader), Value("LOW"));
+    return;
   }
+  runner.register_hook(
+      std::make_shared<EvalHook>(std::make_shared<dist::DeviceLoader>(val_loader, p.device),
+                                 std::shared_ptr<const Dataset>(val_loader, &val_loader->dataset()),
+                                 read_eval_hook_options(evaluation, "evaluation")),
+      Value("LOW"));
+}
+
+void log_gradient_reduction(const dist::DistributedDataParallel& ddp, Logger& logger) {
+  const int64_t n = ddp.reductions();
+  logger.info("gradient all-reduce: " + std::to_string(ddp.num_buckets()) + " buckets, " +
+              std::to_string(n) + " iterations, " +
+              std::to_string(n ? 1000.0 * ddp.reduce_seconds() / n : 0.0) +
+              " ms per iteration waiting for it");
+}
+
+}  // namespace
+
+std::string train(const TrainOptions& o) {
+  Dict cfg = load_config_for_command(o.config, o.cfg_options);
+  const Placement place = place_run(cfg, o);
+  const bool master = place.info.rank == 0;
+  const std::filesystem::path work_dir = resolve_work_dir(cfg, o);
+  if (o.resume_from) cfg.set("resume_from", Value(*o.resume_from));
+  std::filesystem::create_directories(work_dir);
+  // mmcv's master_only: one process writes the work dir; the others log nothing (mmcv sets
+  // their logger to ERROR; our errors end the process with a message anyway).
+  if (master) write_config_dump(cfg, work_dir / std::filesystem::path(o.config).filename());
+
+  const std::string timestamp = local_timestamp();
+  auto logger = std::make_shared<Logger>("mmaction", master);
+  if (master) logger->set_file(work_dir / (timestamp + ".log"));
+  const std::string dash(60, '-');
+  const std::string env = environment_info();
+  logger->info("Environment info:\n" + dash + "\n" + env + "\n" + dash + "\n");
+  logger->info(std::string("Distributed training: ") + (place.distributed ? "True" : "False"));
+  std::string backend_note;
+  if (place.distributed)
+    dist::resolve_backend(place.dist_params.backend, place.device_kind, &backend_note);
+  if (!backend_note.empty()) logger->warning(backend_note);
+  logger->info("Config:\n" + to_python_config(cfg));
+
+  const uint64_t seed = choose_seed(o, place, *logger);
+  cfg.set("seed", Value(static_cast<int64_t>(seed)));
+  Dict meta;
+  meta.set("env_info", Value(env));
+  meta.set("seed", Value(static_cast<int64_t>(seed)));
+  meta.set("config_name", Value(std::filesystem::path(o.config).filename().string()));
+  meta.set("work_dir", Value(work_dir.filename().string()));
+
+  auto model = build_model(cfg.at("model"), "model");
+  model->to(place.device);
+  const Workflow workflow =
+      cfg.contains("workflow") ? read_workflow(cfg.at("workflow")) : Workflow{{"train", 1}};
+  auto loaders = workflow_loaders(data_block(cfg), workflow, seed, place);
+  if (!cfg.contains("optimizer")) throw ConfigError("the config has no optimizer");
+  auto optimizer = build_optimizer(*model, cfg.at("optimizer"));
+  auto runner = build_runner(cfg, {model, optimizer, work_dir, logger, meta, timestamp,
+                                   place.info.rank, place.info.world_size});
+  register_training_hooks(*runner, hook_configs(cfg, place.distributed));
+  if (o.validate) register_validation(*runner, cfg, seed, place);
   resume_or_load(*runner, cfg, o.auto_resume);
   // Every rank loaded the same checkpoint (if any); DDP's broadcast from rank 0 makes the
   // starting weights identical in any case.
   std::unique_ptr<dist::DistributedDataParallel> ddp;
-  if (distributed)
+  if (place.distributed)
     ddp = std::make_unique<dist::DistributedDataParallel>(model, dist::default_group(),
                                                           data_parallel_options(cfg));
 
@@ -213,11 +267,7 @@ std::string train(const TrainOptions& o) {
   for (auto& l : loaders) loader_ptrs.push_back(l.get());
   runner->run(loader_ptrs, workflow);
   if (ddp) {
-    const int64_t n = ddp->reductions();
-    logger->info("gradient all-reduce: " + std::to_string(ddp->num_buckets()) + " buckets, " +
-                 std::to_string(n) + " iterations, " +
-                 std::to_string(n ? 1000.0 * ddp->reduce_seconds() / n : 0.0) +
-                 " ms per iteration waiting for it");
+    log_gradient_reduction(*ddp, *logger);
     dist::barrier();  // as MMAction2 before testing: no rank leaves while others still work
   }
   return work_dir.string();

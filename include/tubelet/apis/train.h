@@ -23,8 +23,8 @@ struct TrainOptions {
   std::optional<int64_t> seed;
   bool deterministic = false;
   std::vector<std::string> cfg_options;
-  // MMAction2's --launcher: "none" (one process), "pytorch" or "slurm" (one process of a
-  // distributed run; see tubelet/distributed/dist_utils.h).
+  // MMAction2's --launcher: "none" (one process), "pytorch", "slurm" or "mpi" (one process
+  // of a distributed run; see tubelet/distributed/dist_utils.h).
   std::string launcher = "none";
   // "cpu", "cuda" or "cuda:N"; unset: the config's `device`, else "cpu".
   std::optional<std::string> device;
