@@ -55,4 +55,13 @@ if "$tubelet" test "$config" "$work/missing.pth" --cfg-options "${opts[@]}" 2>"$
   fail "testing a missing checkpoint succeeded"
 fi
 grep -q "missing.pth" "$work/err" || { cat "$work/err"; fail "error does not name the file"; }
+
+# A recognizer with a neck: TPN's auxiliary loss is logged beside loss_cls and summed into
+# loss; testing goes through TPNHead's fcn test.
+tpn=$src/configs/recognition/tpn/tpn_tsm_r18_1x1x8_synthetic.py
+"$tubelet" train "$tpn" --work-dir "$work/tpn" --seed 1 \
+  --cfg-options total_epochs=1 "${opts[@]}" >"$work/tpn.out" 2>&1 || { cat "$work/tpn.out"; fail "train TPN"; }
+grep -q '"loss_aux": ' "$work"/tpn/*.log.json || fail "no loss_aux in the TPN log"
+out=$("$tubelet" test "$tpn" "$work/tpn/latest.pth" --eval top_k_accuracy --cfg-options "${opts[@]}" 2>/dev/null)
+grep -q "^top1_acc: [0-9.]*$" <<<"$out" || fail "TPN test printed: $out"
 echo "train/test/resume/infer/benchmark/plot: ok"
