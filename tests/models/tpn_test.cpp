@@ -347,5 +347,26 @@ TEST(TPNErrors, FcnTestNeedsTpnHeadAndKnownSegments) {
   EXPECT_NE(e.find("fcn_test and feature_extraction"), std::string::npos) << e;
 }
 
+// A checkpoint MMAction2 saved after an fcn test also holds TPNHead's lazily made new_cls;
+// like mmcv's non-strict load, those keys are reported as unexpected and the rest loads.
+TEST(TPNRecognizers, LoadsAnMmaction2StateDictWithNewCls) {
+  auto source =
+      std::dynamic_pointer_cast<BaseRecognizerImpl>(build(fixture_case("recognizer2d_tsm")["cfg"]));
+  auto target =
+      std::dynamic_pointer_cast<BaseRecognizerImpl>(build(fixture_case("recognizer2d_tsm")["cfg"]));
+  ASSERT_TRUE(source && target);
+  fill(*source);
+  checkpoint::StateDict sd = checkpoint::state_dict(*source);
+  sd.insert("cls_head.new_cls.weight", torch::zeros({5, 2048, 1, 1, 1}));
+  sd.insert("cls_head.new_cls.bias", torch::zeros({5}));
+  auto report = checkpoint::load_state_dict(*target, sd);
+  EXPECT_TRUE(report.missing_keys.empty());
+  EXPECT_EQ(report.unexpected_keys,
+            (std::vector<std::string>{"cls_head.new_cls.weight", "cls_head.new_cls.bias"}));
+  auto params = target->named_parameters();
+  EXPECT_TRUE(torch::equal(params["neck.pyramid_fusion.conv.weight"],
+                           source->named_parameters()["neck.pyramid_fusion.conv.weight"]));
+}
+
 }  // namespace
 }  // namespace tubelet
