@@ -103,6 +103,49 @@ TEST(TimeSformer, DividedSpaceTimeMatchesMmaction2) {
   expect_matches_mmaction2("divided_space_time");
 }
 
+// Backpropagation too: the gradient of the sum of squared scores for every parameter.
+TEST(TimeSformer, DividedSpaceTimeGradientsMatchMmaction2) {
+  Fixture f = load_fixture("divided_space_time.pth");
+  auto model = build_recognizer(std::string(kTiny));
+  checkpoint::load_state_dict(*model, f.weights, /*strict=*/true);
+  model->eval();
+  model->forward_dummy(f.data.at("input").unsqueeze(1)).square().sum().backward();
+  double worst = 0;
+  size_t checked = 0;
+  for (const auto& item : model->named_parameters()) {
+    const torch::Tensor& want = f.data.at("grad." + item.key());
+    ASSERT_TRUE(item.value().grad().defined()) << item.key();
+    double diff = max_diff(item.value().grad(), want);
+    EXPECT_LT(diff, 1e-5 * (1 + want.abs().max().item<double>())) << item.key();
+    worst = std::max(worst, diff);
+    ++checked;
+  }
+  EXPECT_EQ(checked, f.weights.size());
+  ::testing::Test::RecordProperty("grad_max_abs_diff", c10::str(worst));
+}
+
+// MMAction2's stochastic depth rule: np.linspace(0, 0.1, num_transformer_layers), the same
+// rate for every DropPath of a layer.
+TEST(TimeSformer, DropPathRatesRiseLinearlyOverLayers) {
+  for (const char* type : {"divided_space_time", "joint_space_time"}) {
+    auto backbone = build_backbone(
+        "num_frames=2, img_size=8, patch_size=4, embed_dims=8, num_heads=2, "
+        "num_transformer_layers=4, attention_type='" +
+        std::string(type) + "'");
+    size_t count = 0;
+    for (const auto& item : backbone->named_modules()) {
+      auto* drop = item.value()->as<DropPathImpl>();
+      if (!drop) continue;
+      ++count;
+      // transformer_layers.layers.<i>....dropout_layer
+      int64_t layer =
+          std::stoll(item.key().substr(std::string("transformer_layers.layers.").size()));
+      EXPECT_NEAR(drop->drop_prob, 0.1 * static_cast<double>(layer) / 3.0, 1e-15) << item.key();
+    }
+    EXPECT_EQ(count, std::string(type) == "divided_space_time" ? 12u : 8u);
+  }
+}
+
 TEST(TimeSformer, JointSpaceTimeMatchesMmaction2) {
   expect_matches_mmaction2("joint_space_time");
 }
