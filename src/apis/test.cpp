@@ -1,21 +1,17 @@
 #include "tubelet/apis/test.h"
 
 #include <filesystem>
+#include <iostream>
 #include <map>
 
 #include "tubelet/apis/train.h"
-
-#include <iostream>
-
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
-#include "tubelet/distributed/collectives.h"
 #include "tubelet/distributed/dist_utils.h"
-#include "tubelet/engine/single_gpu_test.h"
-#include "tubelet/fileio/atomic_file.h"
+#include "tubelet/engine/multi_gpu_test.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/plugin.h"
 
@@ -37,18 +33,6 @@ void set_average_clips(Dict& cfg, const std::string& average_clips) {
     test_cfg = m.find("test_cfg");
   }
   test_cfg->mutable_dict().set("average_clips", Value(average_clips));
-}
-
-void dump_results(const torch::Tensor& results, const std::string& path) {
-  List rows;
-  auto r = results.to(torch::kDouble).contiguous();
-  for (int64_t i = 0; i < r.size(0); ++i) {
-    List row;
-    auto flat = r[i].flatten();
-    for (int64_t j = 0; j < flat.numel(); ++j) row.push_back(Value(flat[j].item<double>()));
-    rows.push_back(Value::list(std::move(row)));
-  }
-  write_file_atomically(path, to_json(Value::list(std::move(rows)), -1) + "\n");
 }
 
 Dict per_class_accuracy(const Dataset& dataset, const torch::Tensor& results) {
@@ -98,17 +82,10 @@ std::optional<std::vector<std::string>> localizer_metrics(const TestOptions& o, 
   return metrics;
 }
 
-// A localizer's test: records (one proposal list per video) instead of score rows, dumped with
-// the dataset's dump_results (output_config: out, output_format) and evaluated by it.
-Dict test_localizer(const TestOptions& o, const Dict& cfg, const Dataset& dataset, Trainable& model,
-                    torch::nn::Module& module, DataLoader& loader, const SingleGpuTestOptions& to) {
-  if (o.per_class_accuracy)
-    throw std::invalid_argument("--per-class-accuracy is for recognizers, not localizers");
-  List records = single_gpu_test_records(model, module, loader, to);
-  if (dist::is_initialized()) {
-    records = dist::collect_records(records, dataset.size(), *dist::default_group());
-    if (dist::get_dist_info().rank != 0) return {};
-  }
+// A localizer's results: records (one proposal list per video) instead of score rows, dumped
+// with the dataset's dump_results (output_config: out, output_format) and evaluated by it.
+Dict finish_localizer_test(const TestOptions& o, const Dict& cfg, const Dataset& dataset,
+                           const List& records) {
   const Dict output = output_config(cfg, o.out);
   if (const Value* out = output.find("out"); out && is_truthy(*out))
     dataset.dump_records(records, output);
@@ -156,14 +133,13 @@ Dict test(const TestOptions& o) {
   SingleGpuTestOptions to;
   // multi_gpu_test: rank 0's bar counts its own share (the loader's num_samples).
   to.show_progress = o.show_progress && dist_info.rank == 0;
-  if (trainable->gives_records())
-    return test_localizer(o, cfg, *dataset, *trainable, *model, loader, to);
-  torch::Tensor results = single_gpu_test(*trainable, *model, loader, to);
-  if (dist::is_initialized()) {
-    results = dist::collect_results(results, dataset->size(), *dist::default_group());
-    if (dist_info.rank != 0) return {};
-  }
-  if (o.out) dump_results(results, *o.out);
+  if (trainable->gives_records() && o.per_class_accuracy)
+    throw std::invalid_argument("--per-class-accuracy is for recognizers, not localizers");
+  const TestResults tested = multi_gpu_test(*trainable, *model, loader, dataset->size(), to);
+  if (dist_info.rank != 0) return {};
+  if (tested.is_records) return finish_localizer_test(o, cfg, *dataset, tested.records);
+  const torch::Tensor& results = tested.rows;
+  if (o.out) dump_score_rows(results, *o.out);
   Dict metrics;
   if (o.per_class_accuracy) metrics = per_class_accuracy(*dataset, results);
   if (o.eval.empty()) return metrics;

@@ -10,8 +10,8 @@
 #include "tubelet/args.h"
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/engine/hooks/logger_hook.h"
+#include "tubelet/engine/multi_gpu_test.h"
 #include "tubelet/engine/runner.h"
-#include "tubelet/engine/single_gpu_test.h"
 
 namespace tubelet {
 
@@ -167,20 +167,11 @@ void EvalHook::do_evaluate(Runner& runner) {
       dist::broadcast_bn_buffers(runner.model(), *dist::default_group());
     test_options.show_progress = options_.show_progress && runner.rank() == 0;
   }
-  // Localizers give records (proposal lists), recognizers score rows.
-  Dict eval_res;
-  if (trainable->gives_records()) {
-    List records = single_gpu_test_records(*trainable, runner.model(), *loader_, test_options);
-    if (distributed)
-      records = dist::collect_records(records, dataset_->size(), *dist::default_group());
-    if (runner.rank() != 0) return;
-    eval_res = dataset_->evaluate_records(records, options_.metrics, options_.metric_options);
-  } else {
-    torch::Tensor rows = single_gpu_test(*trainable, runner.model(), *loader_, test_options);
-    if (distributed) rows = dist::collect_results(rows, dataset_->size(), *dist::default_group());
-    if (runner.rank() != 0) return;
-    eval_res = dataset_->evaluate(rows, options_.metrics, options_.metric_options);
-  }
+  const TestResults results =
+      multi_gpu_test(*trainable, runner.model(), *loader_, dataset_->size(), test_options);
+  if (runner.rank() != 0) return;
+  const Dict eval_res =
+      evaluate_results(*dataset_, results, options_.metrics, options_.metric_options);
   start_eval_output(runner.log_buffer());
   // mmcv's TextLoggerHook takes this as the 'val' entry's iter (len of the val loader).
   runner.log_buffer().set_output("eval_iter_num", static_cast<double>(loader_->size()));
