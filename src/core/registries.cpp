@@ -1,6 +1,7 @@
 // The one definition of each named registry. Function-local statics: a module's static
 // registration may run before this file's globals would have been constructed.
 #include "tubelet/data/registries.h"
+#include "tubelet/data/blendings/base_blending.h"
 #include "tubelet/engine/registries.h"
 #include "tubelet/engine/runner.h"
 #include "tubelet/models/registries.h"
@@ -20,11 +21,12 @@ TUBELET_DEFINE_REGISTRY(Registry<Hook>, HOOKS)
 TUBELET_DEFINE_REGISTRY(RunnerRegistry, RUNNERS)
 TUBELET_DEFINE_REGISTRY(Registry<Dataset>, DATASETS)
 TUBELET_DEFINE_REGISTRY(Registry<Transform>, PIPELINES)
+TUBELET_DEFINE_REGISTRY(Registry<BaseMiniBatchBlending>, BLENDINGS)
 
 // Created up front so that `list-modules` shows every registry, empty ones included.
 static const bool registries_created = [] {
   BACKBONES(), NECKS(), HEADS(), RECOGNIZERS(), LOCALIZERS(), LOSSES();
-  OPTIMIZERS(), OPTIMIZER_BUILDERS(), HOOKS(), RUNNERS(), DATASETS(), PIPELINES();
+  OPTIMIZERS(), OPTIMIZER_BUILDERS(), HOOKS(), RUNNERS(), DATASETS(), PIPELINES(), BLENDINGS();
   return true;
 }();
 

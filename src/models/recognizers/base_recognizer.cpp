@@ -1,5 +1,7 @@
 #include "tubelet/models/recognizers/base_recognizer.h"
 
+#include <tuple>
+
 #include "tubelet/models/registries.h"
 
 namespace tubelet {
@@ -38,7 +40,9 @@ LossDict BaseRecognizerImpl::forward_train(const torch::Tensor& imgs, const torc
 }
 
 StepOutputs BaseRecognizerImpl::train_step(const Batch& batch) {
-  return parse_losses(forward_train(batch.at("imgs"), batch.at("label")), batch.size());
+  torch::Tensor imgs = batch.at("imgs"), label = batch.at("label");
+  if (blending) std::tie(imgs, label) = (*blending)(imgs, label);
+  return parse_losses(forward_train(imgs, label), batch.size());
 }
 
 StepOutputs BaseRecognizerImpl::val_step(const Batch& batch) {
@@ -78,6 +82,27 @@ RecognizerTestCfg read_test_cfg(Args& args) {
   return cfg;
 }
 
+// train_cfg: MMAction2 reads `blending` and `aux_info` from it; Tubelet has no aux_info
+// (no model of ours takes extra inputs), so that and any other key is an error.
+std::shared_ptr<BaseMiniBatchBlending> read_blending(Args& args) {
+  const Value* v = args.find("train_cfg");
+  if (!v || v->is_none()) return nullptr;
+  Args t(*v, "train_cfg", args.path() + ".train_cfg");
+  std::shared_ptr<BaseMiniBatchBlending> blending;
+  if (const Value* b = t.find("blending"); b && !b->is_none()) {
+    const std::string path = t.path() + ".blending";
+    // The registry's own message gives the file position; say which config key it is too.
+    if (b->is_dict() && b->as_dict().contains("type") && b->as_dict().at("type").is_str() &&
+        !BLENDINGS().contains(b->as_dict().at("type").as_str()))
+      throw ConfigError(
+          path + ": " + BLENDINGS().unknown_type_message(b->as_dict().at("type").as_str()),
+          b->location());
+    blending = BLENDINGS().build(*b, {path});
+  }
+  t.finish();
+  return blending;
+}
+
 template <class T>
 std::shared_ptr<T> build_part(ModuleRegistry& registry, const Value& cfg, const std::string& path,
                               const char* what) {
@@ -99,9 +124,7 @@ RecognizerParts read_recognizer_parts(Args& args) {
     parts.neck = build_part<Neck>(NECKS(), *neck, args.path() + ".neck", "Neck");
   if (const Value* h = args.find("cls_head"); h && !h->is_none())
     parts.cls_head = build_part<Head>(HEADS(), *h, args.path() + ".cls_head", "Head");
-  Value train_cfg = args.get<Value>("train_cfg", Value());
-  if (!train_cfg.is_none() && !(train_cfg.is_dict() && train_cfg.as_dict().empty()))
-    throw args.error("train_cfg", "train_cfg options are not supported yet (only None)");
+  parts.blending = read_blending(args);
   parts.test_cfg = read_test_cfg(args);
   return parts;
 }

@@ -85,7 +85,9 @@ torch::Tensor Recognizer2DImpl::fcn_test(const torch::Tensor& imgs) {
 namespace {
 std::shared_ptr<torch::nn::Module> build_recognizer2d(Args& args) {
   RecognizerParts p = read_recognizer_parts(args);
-  return std::make_shared<Recognizer2DImpl>(p.backbone, p.cls_head, p.test_cfg, p.neck);
+  auto model = std::make_shared<Recognizer2DImpl>(p.backbone, p.cls_head, p.test_cfg, p.neck);
+  model->blending = p.blending;
+  return model;
 }
 }  // namespace
 

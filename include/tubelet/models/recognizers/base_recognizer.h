@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tubelet/args.h"
+#include "tubelet/data/blendings/base_blending.h"
 #include "tubelet/engine/trainable.h"
 #include "tubelet/models/backbone.h"
 #include "tubelet/models/head.h"
@@ -46,8 +47,9 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   // Training: the neck's losses (loss_aux), then the head's losses and accuracies, for a
   // batch and its labels ([N] or [N, 1] class indices, or [N, num_classes] soft/multi-hot).
   LossDict forward_train(const torch::Tensor& imgs, const torch::Tensor& labels);
-  // The runner's steps: forward_train on the batch's "imgs" and "label", losses parsed as
-  // MMAction2's _parse_losses (val_step computes the same losses, as MMAction2 does).
+  // The runner's steps: forward_train on the batch's "imgs" and "label" (blended first when
+  // train_cfg has a blending), losses parsed as MMAction2's _parse_losses (val_step computes
+  // the same losses, blending included, as MMAction2's val_step does).
   StepOutputs train_step(const Batch& batch) override;
   StepOutputs val_step(const Batch& batch) override;
   // forward_test on the batch's "imgs".
@@ -61,6 +63,8 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   std::shared_ptr<Neck> neck;  // null without `neck=`
   std::shared_ptr<Head> cls_head;
   RecognizerTestCfg test_cfg;
+  // train_cfg.blending (MixupBlending, CutmixBlending); null without one.
+  std::shared_ptr<BaseMiniBatchBlending> blending;
 
  protected:
   // The backbone's maps for a batch, through the neck when there is one; `target` (the
@@ -74,6 +78,7 @@ struct RecognizerParts {
   std::shared_ptr<Backbone> backbone;
   std::shared_ptr<Neck> neck;
   std::shared_ptr<Head> cls_head;
+  std::shared_ptr<BaseMiniBatchBlending> blending;
   RecognizerTestCfg test_cfg;
 };
 RecognizerParts read_recognizer_parts(Args& args);
