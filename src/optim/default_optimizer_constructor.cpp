@@ -105,7 +105,10 @@ void DefaultOptimizerConstructor::set_options(ParamGroupSpec& group,
                                               const torch::nn::Module& module,
                                               const std::string& prefix,
                                               const std::string& name) const {
-  const std::string dotted = prefix + "." + name;  // mmcv matches keys against this
+  // mmcv matches keys against f'{prefix}.{name}' of the model MMAction2's train_model has
+  // wrapped in MM(Distributed)DataParallel, so every prefix starts with "module": keys such as
+  // TimeSformer's '.backbone.cls_token' rely on it.
+  const std::string dotted = (prefix.empty() ? "module" : "module." + prefix) + "." + name;
   for (const CustomKey& rule : custom_keys_)
     if (dotted.find(rule.key) != std::string::npos) {
       group.options.set("lr", scaled_lr(rule.lr_mult));

@@ -1,6 +1,7 @@
 // mmcv 1.7.0's DefaultOptimizerConstructor: with a paramwise_cfg, one group per parameter
-// with lr / weight_decay multipliers: custom_keys (substring match, longest key first, ties
-// alphabetical; the first match wins over every other rule), bias_lr_mult, bias_decay_mult,
+// with lr / weight_decay multipliers: custom_keys (substring match against "module.<name>",
+// the name in the wrapped model MMAction2 trains; longest key first, ties alphabetical; the
+// first match wins over every other rule), bias_lr_mult, bias_decay_mult,
 // norm_decay_mult, dwconv_decay_mult, dcn_offset_lr_mult (no deformable convs here: no
 // effect), bypass_duplicate.
 #pragma once
