@@ -16,6 +16,7 @@
 #include "tubelet/distributed/data_parallel.h"
 #include "tubelet/distributed/device.h"
 #include "tubelet/engine/hooks/eval_hook.h"
+#include "tubelet/engine/hooks/precise_bn_hook.h"
 #include "tubelet/engine/training_setup.h"
 #include "tubelet/fileio/atomic_file.h"
 #include "tubelet/models/builder.h"
@@ -202,6 +203,37 @@ void register_validation(Runner& runner, const Dict& cfg, uint64_t seed, const P
       Value("LOW"));
 }
 
+// `precise_bn = dict(num_iters=200, interval=1)`, as MMAction2's train_model: a loader of its
+// own over data.train (videos_per_gpu from `data` only, one worker, shuffled with the run's
+// seed, this rank's share), and a PreciseBNHook at priority HIGHEST.
+void register_precise_bn(Runner& runner, const Dict& cfg, uint64_t seed, const Placement& p) {
+  const Value* precise_bn = cfg.find("precise_bn");
+  if (!precise_bn || !is_truthy(*precise_bn)) return;
+  // MMAction2 passes the dict as PreciseBNHook's keyword arguments.
+  if (!precise_bn->is_dict() || precise_bn->as_dict().contains("type"))
+    throw ConfigError(
+        "precise_bn must be a dict of PreciseBNHook's arguments (num_iters, interval)",
+        precise_bn->location());
+  Value hook_cfg = *precise_bn;
+  hook_cfg.mutable_dict().set("type", Value("PreciseBNHook"));
+  auto hook =
+      std::dynamic_pointer_cast<PreciseBNHook>(HOOKS().build(hook_cfg, BuildContext("precise_bn")));
+  const Dict& data = data_block(cfg);
+  // No data.precise_bn_dataloader exists, so only data's videos_per_gpu counts, as in MMAction2.
+  DataLoaderOptions lo = dataloader_options(data, "precise_bn");
+  lo.workers_per_gpu = 1;  // MMAction2: "save memory and time"
+  lo.shuffle = true;
+  lo.seed = seed;
+  lo.rank = p.info.rank;
+  lo.world_size = p.info.world_size;
+  std::shared_ptr<DataLoader> loader =
+      std::make_shared<DatasetLoader>(build_dataset(data, "train", false), lo);
+  if (!p.device.is_cpu()) loader = std::make_shared<dist::DeviceLoader>(loader, p.device);
+  hook->set_data_loader(std::move(loader));
+  runner.register_hook(hook, Value("HIGHEST"));
+  runner.logger().info("Finish register precisebn hook");
+}
+
 void log_gradient_reduction(const dist::DistributedDataParallel& ddp, Logger& logger) {
   const int64_t n = ddp.reductions();
   logger.info("gradient all-reduce: " + std::to_string(ddp.num_buckets()) + " buckets, " +
@@ -254,6 +286,7 @@ std::string train(const TrainOptions& o) {
   auto runner = build_runner(cfg, {model, optimizer, work_dir, logger, meta, timestamp,
                                    place.info.rank, place.info.world_size});
   register_training_hooks(*runner, hook_configs(cfg, place.distributed));
+  register_precise_bn(*runner, cfg, seed, place);
   if (o.validate) register_validation(*runner, cfg, seed, place);
   resume_or_load(*runner, cfg, o.auto_resume);
   // Every rank loaded the same checkpoint (if any); DDP's broadcast from rank 0 makes the

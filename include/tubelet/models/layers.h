@@ -3,6 +3,7 @@
 #pragma once
 
 #include <torch/nn/modules/container/any.h>
+#include <torch/nn/options/batchnorm.h>
 
 #include <string>
 #include <utility>
@@ -47,6 +48,11 @@ std::pair<std::string, torch::nn::AnyModule> build_norm_layer(const Value& cfg,
 
 // mmcv's build_activation_layer.
 torch::nn::AnyModule build_activation_layer(const Value& cfg, const std::string& path);
+
+// The options of a batch norm (BatchNorm1d/2d/3d or SyncBN), which each forward pass reads
+// (momentum, track_running_stats); nullptr for any other module. PreciseBN changes the
+// momentum for its passes.
+torch::nn::BatchNormOptions* batch_norm_options(torch::nn::Module& module);
 
 // The abbreviation mmcv's infer_abbr gives a norm type: "bn", "gn", "ln", "in".
 std::string norm_abbreviation(const std::string& type);

@@ -105,6 +105,14 @@ std::shared_ptr<torch::nn::AnyModule> build_layer_norm(Args& args) {
 
 }  // namespace
 
+torch::nn::BatchNormOptions* batch_norm_options(torch::nn::Module& module) {
+  if (auto* m = dynamic_cast<torch::nn::BatchNorm1dImpl*>(&module)) return &m->options;
+  if (auto* m = dynamic_cast<torch::nn::BatchNorm2dImpl*>(&module)) return &m->options;
+  if (auto* m = dynamic_cast<torch::nn::BatchNorm3dImpl*>(&module)) return &m->options;
+  if (auto* m = dynamic_cast<SyncBatchNormImpl*>(&module)) return &m->options;
+  return nullptr;
+}
+
 TUBELET_REGISTER(NORM_LAYERS, BN, build_batch_norm<torch::nn::BatchNorm2d>);
 TUBELET_REGISTER(NORM_LAYERS, BN1d, build_batch_norm<torch::nn::BatchNorm1d>);
 TUBELET_REGISTER(NORM_LAYERS, BN2d, build_batch_norm<torch::nn::BatchNorm2d>);
