@@ -10,6 +10,7 @@
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
+#include "tubelet/data/evaluate_args.h"
 #include "tubelet/distributed/dist_utils.h"
 #include "tubelet/engine/multi_gpu_test.h"
 #include "tubelet/models/builder.h"
@@ -53,13 +54,6 @@ Dict per_class_accuracy(const Dataset& dataset, const torch::Tensor& results) {
   return out;
 }
 
-Dict metric_options(const Dict& cfg) {
-  if (const Value* eval_config = cfg.find("eval_config"); eval_config && eval_config->is_dict())
-    if (const Value* mo = eval_config->as_dict().find("metric_options"); mo && mo->is_dict())
-      return mo->as_dict();
-  return {};
-}
-
 // tools/test.py's output_config: the config's, with --out overriding its 'out'.
 Dict output_config(const Dict& cfg, const std::optional<std::string>& out) {
   Dict config;
@@ -68,18 +62,22 @@ Dict output_config(const Dict& cfg, const std::optional<std::string>& out) {
   return config;
 }
 
-// tools/test.py evaluates when --eval names metrics or the config has an eval_config (its
-// 'metrics', else the dataset's default).
-std::optional<std::vector<std::string>> localizer_metrics(const TestOptions& o, const Dict& cfg) {
-  if (!o.eval.empty()) return o.eval;
-  const Value* eval_config = cfg.find("eval_config");
-  if (!eval_config || !is_truthy(*eval_config) || !eval_config->is_dict()) return std::nullopt;
-  std::vector<std::string> metrics;
-  if (const Value* m = eval_config->as_dict().find("metrics"); m && m->is_str())
-    metrics.push_back(m->as_str());
-  else if (m && m->is_sequence())
-    for (const Value& name : m->as_list()) metrics.push_back(name.as_str());
-  return metrics;
+// tools/test.py's eval_config: the config's, its metrics replaced by --eval, --eval-options
+// merged in. Evaluation happens when it is not empty (no metrics: the dataset's defaults).
+std::optional<EvaluateArgs> evaluate_args(const TestOptions& o, const Dict& cfg) {
+  Dict config;
+  if (const Value* c = cfg.find("eval_config"); c && c->is_dict()) config = c->as_dict();
+  if (!o.eval.empty()) {
+    List metrics;
+    for (const auto& name : o.eval) metrics.push_back(Value(name));
+    config.set("metrics", Value::list(std::move(metrics)));
+  }
+  for (const auto& [key, value] : o.eval_options.items()) config.set(key, value);
+  if (config.empty()) return std::nullopt;
+  Args args(Value(config), "evaluate", "eval_config (with --eval and --eval-options)");
+  EvaluateArgs e = read_evaluate_args(args);
+  args.finish();
+  return e;
 }
 
 // A localizer's results: records (one proposal list per video) instead of score rows, dumped
@@ -89,9 +87,9 @@ Dict finish_localizer_test(const TestOptions& o, const Dict& cfg, const Dataset&
   const Dict output = output_config(cfg, o.out);
   if (const Value* out = output.find("out"); out && is_truthy(*out))
     dataset.dump_records(records, output);
-  auto metrics = localizer_metrics(o, cfg);
-  if (!metrics) return {};
-  return dataset.evaluate_records(records, *metrics, metric_options(cfg));
+  const auto e = evaluate_args(o, cfg);
+  if (!e) return {};
+  return dataset.evaluate_records(records, e->metrics, e->metric_options);
 }
 
 // init_dist for --launcher (one process for "none"), with the config's dist_params.
@@ -142,8 +140,9 @@ Dict test(const TestOptions& o) {
   if (o.out) dump_score_rows(results, *o.out);
   Dict metrics;
   if (o.per_class_accuracy) metrics = per_class_accuracy(*dataset, results);
-  if (o.eval.empty()) return metrics;
-  Dict evaluated = dataset->evaluate(results, o.eval, metric_options(cfg));
+  const auto e = evaluate_args(o, cfg);
+  if (!e) return metrics;
+  Dict evaluated = dataset->evaluate(results, e->metrics, e->metric_options);
   for (const auto& [name, value] : metrics.items()) evaluated.set(name, value);
   return evaluated;
 }

@@ -33,6 +33,21 @@ out=$("$tubelet" test "$config" "$work/run/latest.pth" --eval top_k_accuracy \
 grep -q "^top1_acc: [0-9.]*$" <<<"$out" || fail "test printed: $out"
 [ -s "$work/results.json" ] || fail "no results file"
 
+# MMAction2's test options: --eval-options holds dataset.evaluate's arguments (--options is
+# its deprecated name); --local_rank (torch.distributed.launch), --gpu-collect and --tmpdir
+# are accepted.
+out=$("$tubelet" test "$config" "$work/run/latest.pth" --eval top_k_accuracy --eval-options 'topk=(1,3)' \
+  --local_rank 0 --gpu-collect --tmpdir "$work/tmp" --cfg-options "${opts[@]}" 2>/dev/null)
+grep -q "^top3_acc: [0-9.]*$" <<<"$out" || fail "--eval-options topk=(1,3) printed: $out"
+if grep -q "^top5_acc" <<<"$out"; then fail "--eval-options did not replace topk: $out"; fi
+out=$("$tubelet" test "$config" "$work/run/latest.pth" --options 'topk=2' --cfg-options "${opts[@]}" \
+  2>"$work/err")
+grep -q "^top2_acc: [0-9.]*$" <<<"$out" || fail "--options topk=2 printed: $out"
+grep -q "deprecated" "$work/err" || fail "--options gave no deprecation warning"
+if "$tubelet" test "$config" "$work/run/latest.pth" --eval-options 'nosuch=1' \
+  --cfg-options "${opts[@]}" >/dev/null 2>"$work/err"; then fail "an unknown evaluate argument ran"; fi
+grep -q "nosuch" "$work/err" || { cat "$work/err"; fail "the error does not name nosuch"; }
+
 # Resuming the finished epoch-1 run to 2 epochs writes epoch_2.pth.
 "$tubelet" train "$config" --work-dir "$work/run" --seed 1 --auto-resume \
   --cfg-options total_epochs=2 "${opts[@]}" >"$work/resume.out" 2>&1 || { cat "$work/resume.out"; fail resume; }

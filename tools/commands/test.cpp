@@ -1,12 +1,14 @@
 // tubelet test CONFIG CHECKPOINT [--eval top_k_accuracy mean_class_accuracy ...]
 //                               [--out results.json] [--average-clips score|prob|None]
-//                               [--launcher none|pytorch|slurm]
+//                               [--eval-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 // MMAction2's tools/test.py; prints "name: value" per metric (rank 0 of a distributed test).
 #include <cstdio>
 #include <iostream>
 
 #include "commands.h"
+#include "launcher_options.h"
 #include "tubelet/apis/test.h"
+#include "tubelet/config/config.h"
 
 namespace tubelet::cli {
 
@@ -22,14 +24,33 @@ void add_test(CLI::App& app) {
   cmd->add_option("--average-clips", *average, "score, prob or None");
   cmd->add_flag("--per-class-accuracy", o->per_class_accuracy,
                 "Also print each class's accuracy (\"class N: x\")");
-  cmd->add_option("--launcher", o->launcher,
-                  "Job launcher: none, pytorch (torchrun's RANK, WORLD_SIZE, MASTER_ADDR, ...) "
-                  "or slurm; each process tests its share, rank 0 evaluates")
-      ->check(CLI::IsMember({"none", "pytorch", "slurm", "mpi"}));
+  add_launcher_options(cmd, o->launcher, "; each process tests its share, rank 0 evaluates");
+  // multi_gpu_test's ways of gathering: results always go through the process group here.
+  cmd->add_flag("--gpu-collect",
+                "Accepted for MMAction2's scripts: results are gathered "
+                "through the process group either way");
+  auto tmpdir = std::make_shared<std::string>();
+  cmd->add_option("--tmpdir", *tmpdir,
+                  "Accepted for MMAction2's scripts: no temporary files are used");
+  auto eval_options = std::make_shared<std::vector<std::string>>();
+  auto options_old = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--eval-options", *eval_options,
+                  "dataset.evaluate's arguments as key=value, e.g. topk=(1,3) or "
+                  "metrics=mean_class_accuracy")
+      ->expected(0, -1);
+  cmd->add_option("--options", *options_old, "Deprecated: --eval-options")
+      ->expected(0, -1)
+      ->excludes("--eval-options");
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
-  cmd->callback([o, out, average] {
+  cmd->callback([o, out, average, eval_options, options_old, tmpdir] {
     TestOptions options = *o;
+    if (!options_old->empty())
+      std::cerr << "Warning: --options is deprecated in favor of --eval-options\n";
+    for (const auto& item : options_old->empty() ? *eval_options : *options_old) {
+      auto [key, value] = parse_cfg_option(item);
+      options.eval_options.set(key, value);
+    }
     if (!out->empty()) options.out = *out;
     if (!average->empty()) options.average_clips = *average;
     Dict metrics = test(options);

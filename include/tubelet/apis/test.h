@@ -13,7 +13,10 @@ namespace tubelet {
 struct TestOptions {
   std::string config;
   std::string checkpoint;
-  std::vector<std::string> eval;             // metric names; empty: no evaluation
+  std::vector<std::string> eval;  // metric names (replace eval_config's metrics)
+  // --eval-options: dataset.evaluate's keyword arguments (metrics, metric_options, topk),
+  // merged into the config's eval_config. Evaluation happens when that is not empty.
+  Dict eval_options;
   std::optional<std::string> out;            // results file (.json)
   std::optional<std::string> average_clips;  // overrides test_cfg.average_clips
   std::vector<std::string> cfg_options;
@@ -21,7 +24,7 @@ struct TestOptions {
   // Also the accuracy of each class ("class 3": fraction of its videos whose top score is
   // right), which MMAction2's tools do not print; single-label datasets only.
   bool per_class_accuracy = false;
-  // MMAction2's --launcher: "none", or "pytorch"/"slurm" to test on several processes (each
+  // MMAction2's --launcher: "none", or "pytorch"/"slurm"/"mpi" to test on several processes (each
   // tests its share of the set, rank 0 gathers the results, dumps and evaluates them).
   std::string launcher = "none";
 };

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "tubelet/args.h"
+#include "tubelet/data/evaluate_args.h"
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/engine/hooks/logger_hook.h"
 #include "tubelet/engine/multi_gpu_test.h"
@@ -33,21 +34,6 @@ bool any_within(const std::string& key, const std::vector<std::string>& keys) {
 }
 
 // A str or a list of str, as mmcv accepts greater_keys and MMAction2 accepts metrics.
-std::vector<std::string> strings(Args& args, const char* key, std::vector<std::string> fallback) {
-  const Value* v = args.find(key);
-  if (!v || v->is_none()) return fallback;
-  if (v->is_str()) return {v->as_str()};
-  std::vector<std::string> out;
-  if (v->is_sequence())
-    for (const Value& item : v->as_list()) {
-      if (!item.is_str()) throw args.error(key, std::string(key) + " must hold strings");
-      out.push_back(item.as_str());
-    }
-  else
-    throw args.error(key, std::string(key) + " must be a str or a list of str");
-  return out;
-}
-
 // mmcv's `log_buffer.ready = True` with only the evaluation results in the output. The train
 // iterations' history is spent by then (each logger averaged it at its interval), and the
 // by-iteration path clears it anyway, as mmcv does.
@@ -250,8 +236,8 @@ EvalHookOptions read_eval_hook_options(const Value& evaluation, const std::strin
   o.by_epoch = args.get("by_epoch", true);
   o.save_best = args.get<std::optional<std::string>>("save_best", std::string("auto"));
   o.rule = args.get<std::optional<std::string>>("rule", std::nullopt);
-  o.greater_keys = strings(args, "greater_keys", o.greater_keys);
-  o.less_keys = strings(args, "less_keys", o.less_keys);
+  o.greater_keys = read_string_list(args, "greater_keys", o.greater_keys);
+  o.less_keys = read_string_list(args, "less_keys", o.less_keys);
   o.out_dir = args.get<std::optional<std::string>>("out_dir", std::nullopt).value_or("");
   args.get<std::optional<Dict>>("file_client_args", std::nullopt);  // local disk only
   // DistEvalHook's arguments: results are gathered through the process group, never a
@@ -259,20 +245,9 @@ EvalHookOptions read_eval_hook_options(const Value& evaluation, const std::strin
   args.get<std::optional<std::string>>("tmpdir", std::nullopt);
   args.get("gpu_collect", false);
   o.broadcast_bn_buffer = args.get("broadcast_bn_buffer", true);
-  o.metrics = strings(args, "metrics", {});
-  const bool has_options = args.has("metric_options");
-  o.metric_options = args.get<std::optional<Dict>>("metric_options", std::nullopt).value_or(Dict{});
-  if (const Value* topk = args.find("topk")) {
-    // MMAction2's deprecated form: merged into metric_options.top_k_accuracy.
-    Dict base;
-    if (has_options) {
-      if (const Value* t = o.metric_options.find("top_k_accuracy")) base = t->as_dict();
-    } else {
-      base.set("topk", Value::tuple({Value(1), Value(5)}));
-    }
-    base.set("topk", *topk);
-    o.metric_options.set("top_k_accuracy", Value(base));
-  }
+  const EvaluateArgs evaluate = read_evaluate_args(args);
+  o.metrics = evaluate.metrics;
+  o.metric_options = evaluate.metric_options;
   if (o.interval <= 0) throw args.error("interval", "interval must be a positive number");
   if (o.start && *o.start < 0) throw args.error("start", "start must not be negative");
   if (o.rule && *o.rule != "greater" && *o.rule != "less")
