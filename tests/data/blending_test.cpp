@@ -230,12 +230,6 @@ TEST(Blending, RegisteredInBlendings) {
   EXPECT_EQ(mixup->num_classes(), 174);
 }
 
-}  // namespace
-}  // namespace tubelet
-
-namespace tubelet {
-namespace {
-
 TEST(Blending, TsmSthv1ConfigsNameTheirBlending) {
   for (const auto& [name, kind] : std::vector<std::pair<std::string, std::string>>{
            {"mixup", "MixupBlending"}, {"cutmix", "CutmixBlending"}}) {
