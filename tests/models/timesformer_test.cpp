@@ -126,6 +126,27 @@ TEST(TimeSformer, DividedSpaceTimeGradientsMatchMmaction2) {
 
 // MMAction2's stochastic depth rule: np.linspace(0, 0.1, num_transformer_layers), the same
 // rate for every DropPath of a layer.
+// test_cfg.feature_extraction with a transformer's [N, C] features: MMAction2 averages each
+// video's clips and does no spatial pooling.
+TEST(TimeSformer, FeatureExtractionAveragesClips) {
+  Fixture f = load_fixture("divided_space_time.pth");
+  auto cfg = load_config_text(
+      "model = dict(type='Recognizer3D', backbone=dict(type='TimeSformer', " + std::string(kTiny) +
+          "), cls_head=dict(type='TimeSformerHead', num_classes=5, in_channels=8), "
+          "test_cfg=dict(feature_extraction=True))\n",
+      "/tmp/timesformer.py");
+  auto model = std::dynamic_pointer_cast<BaseRecognizerImpl>(build_model(cfg.at("model")));
+  ASSERT_TRUE(checkpoint::load_state_dict(*model, f.weights, /*strict=*/true).ok());
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor& x = f.data.at("input");  // [N, C, T, H, W]
+  torch::Tensor clips = torch::stack({x, x.flip(-1)}, 1);
+  torch::Tensor feats = model->forward_test(clips);
+  torch::Tensor expected = (model->extract_feat(x) + model->extract_feat(x.flip(-1))) / 2;
+  ASSERT_EQ(feats.sizes(), expected.sizes());
+  EXPECT_LT(max_diff(feats, expected), 1e-6);
+}
+
 TEST(TimeSformer, DropPathRatesRiseLinearlyOverLayers) {
   for (const char* type : {"divided_space_time", "joint_space_time"}) {
     auto backbone = build_backbone(

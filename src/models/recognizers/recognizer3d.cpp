@@ -28,13 +28,17 @@ torch::Tensor Recognizer3DImpl::forward_test(const torch::Tensor& imgs) {
   int64_t num_clips = imgs.size(1);
   std::vector<torch::Tensor> feats = head_input(imgs, {}).feats;
   if (test_cfg.feature_extraction) {
-    // MMAction2 pools every dim but channels, concatenates several maps (SlowFast's slow
-    // and fast) along channels, then averages the clips of a video.
+    // MMAction2 pools 3D-CNN maps [N, C, T, H, W] over T, H, W and concatenates several
+    // (SlowFast's slow and fast) along channels; transformer features [N, C] stay as they
+    // are. Then the clips of a video are averaged.
     std::vector<torch::Tensor> pooled;
     for (const torch::Tensor& feat : feats) {
-      std::vector<int64_t> dims;
-      for (int64_t d = 2; d < feat.dim(); ++d) dims.push_back(d);
-      pooled.push_back(feat.mean(dims).flatten(1));
+      if (feat.dim() != 5 && feat.dim() != 2)
+        throw std::invalid_argument(
+            "Recognizer3D feature extraction: got a feature of " + std::to_string(feat.dim()) +
+            " dims; only 3D-CNN-like ([N, in_channels, T, H, W]) and transformer-like "
+            "([N, in_channels]) features are supported");
+      pooled.push_back(feat.dim() == 5 ? feat.mean({2, 3, 4}) : feat);
     }
     return torch::cat(pooled, 1).reshape({imgs.size(0), num_clips, -1}).mean(1);
   }
