@@ -7,7 +7,6 @@
 #include <map>
 #include <optional>
 
-#include "tubelet/distributed/process_group.h"
 #include "tubelet/engine/runner.h"
 #include "tubelet/engine/trainable.h"
 #include "tubelet/models/layers.h"
@@ -135,36 +134,8 @@ std::vector<torch::nn::Module*> update_bn_stats(torch::nn::Module& model, DataLo
   return bns;
 }
 
-void average_bn_stats(const std::vector<torch::nn::Module*>& batch_norms,
-                      dist::ProcessGroup& group) {
-  // One flat tensor per (device, dtype), so the ranks' collectives match in number and order.
-  std::map<std::pair<std::string, int>, std::vector<torch::Tensor>> groups;
-  for (auto* m : batch_norms)
-    for (const char* name : {"running_mean", "running_var"}) {
-      torch::Tensor& b = buffer(*m, name);
-      groups[{b.device().str(), static_cast<int>(b.scalar_type())}].push_back(b);
-    }
-  for (auto& [key, tensors] : groups) {
-    std::vector<torch::Tensor> flat{torch::cat(
-        [&] {
-          std::vector<torch::Tensor> views;
-          for (const auto& t : tensors) views.push_back(t.reshape(-1));
-          return views;
-        }(),
-        0)};
-    dist::wait_for(group.allreduce(flat), "all-reduce of PreciseBN statistics", group);
-    flat[0].div_(group.getSize());
-    int64_t offset = 0;
-    for (auto& t : tensors) {
-      t.copy_(flat[0].narrow(0, offset, t.numel()).view_as(t));
-      offset += t.numel();
-    }
-  }
-}
-
-PreciseBNHook::PreciseBNHook(std::shared_ptr<DataLoader> loader, PreciseBNOptions options,
-                             dist::ProcessGroupPtr group)
-    : loader_(std::move(loader)), options_(options), group_(std::move(group)) {}
+PreciseBNHook::PreciseBNHook(std::shared_ptr<DataLoader> loader, PreciseBNOptions options)
+    : loader_(std::move(loader)), options_(options) {}
 
 void PreciseBNHook::before_run(Runner& /*runner*/) {
   if (!loader_)
@@ -182,10 +153,7 @@ void PreciseBNHook::after_train_epoch(Runner& runner) {
   if (!every_n_epochs(runner, options_.interval)) return;
   Logger& logger = runner.logger();
   logger.info("Running Precise BN for " + std::to_string(options_.num_iters) + " iterations");
-  std::vector<torch::nn::Module*> bns =
-      update_bn_stats(runner.model(), *loader_, options_.num_iters, &logger);
-  if (runner.world_size() > 1 && !bns.empty())
-    average_bn_stats(bns, group_ ? *group_ : *dist::default_group());
+  update_bn_stats(runner.model(), *loader_, options_.num_iters, &logger);
   logger.info("BN stats updated");
 }
 

@@ -10,9 +10,8 @@
 // has no loader until set_data_loader() gives it one.
 //
 // In a run of several ranks each rank computes the statistics on its share of the training
-// set, and the hook then averages them across the ranks, so every rank (and the checkpoint)
-// holds the same ones. MMAction2 0.24.1 does not average: each rank keeps its own, and rank
-// 0's reach the checkpoint and (through DistEvalHook's broadcast_bn_buffer) the evaluation.
+// set and keeps its own, as in MMAction2 0.24.1: rank 0's reach the checkpoint and (through
+// DistEvalHook's broadcast_bn_buffer) the evaluation. With SyncBN they are the same on all.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -22,7 +21,6 @@
 #include <vector>
 
 #include "tubelet/data/data_loader.h"
-#include "tubelet/distributed/process_group.h"
 #include "tubelet/engine/hook.h"
 #include "tubelet/engine/logger.h"
 
@@ -45,17 +43,9 @@ struct PreciseBNOptions {
 std::vector<torch::nn::Module*> update_bn_stats(torch::nn::Module& model, DataLoader& loader,
                                                 int64_t num_iters, Logger* logger = nullptr);
 
-// The mean over the ranks of `group` of the running_mean / running_var of `batch_norms`
-// (one all-reduce per dtype and device).
-void average_bn_stats(const std::vector<torch::nn::Module*>& batch_norms,
-                      dist::ProcessGroup& group);
-
 class PreciseBNHook : public Hook {
  public:
-  // `group`: where a run of several ranks averages the statistics (null: the default group,
-  // used only when the runner's world_size is above 1).
-  PreciseBNHook(std::shared_ptr<DataLoader> loader, PreciseBNOptions options,
-                dist::ProcessGroupPtr group = {});
+  PreciseBNHook(std::shared_ptr<DataLoader> loader, PreciseBNOptions options);
   std::string type() const override { return "PreciseBNHook"; }
 
   void set_data_loader(std::shared_ptr<DataLoader> loader) { loader_ = std::move(loader); }
@@ -69,7 +59,6 @@ class PreciseBNHook : public Hook {
  private:
   std::shared_ptr<DataLoader> loader_;
   PreciseBNOptions options_;
-  dist::ProcessGroupPtr group_;
 };
 
 }  // namespace tubelet
