@@ -7,6 +7,7 @@
 #include <ctime>
 #include <random>
 
+#include "tubelet/apis/test_after_training.h"
 #include "tubelet/args.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
@@ -131,6 +132,9 @@ std::filesystem::path resolve_work_dir(Dict& cfg, const TrainOptions& o) {
 uint64_t choose_seed(const TrainOptions& o, const Placement& p, Logger& logger) {
   uint64_t seed = o.seed ? static_cast<uint64_t>(*o.seed) : std::random_device{}() & 0x7fffffff;
   if (p.distributed && !o.seed) seed = dist::broadcast_seed(seed, *dist::default_group());
+  // --diff-seed: as MMAction2, the rank is added to everything the seed drives, the data
+  // sampler's shuffle included.
+  if (o.diff_seed) seed += static_cast<uint64_t>(p.info.rank);
   logger.info("Set random seed to " + std::to_string(seed) +
               ", deterministic: " + (o.deterministic ? "True" : "False"));
   set_random_seed(seed, o.deterministic);
@@ -303,6 +307,7 @@ std::string train(const TrainOptions& o) {
     log_gradient_reduction(*ddp, *logger);
     dist::barrier();  // as MMAction2 before testing: no rank leaves while others still work
   }
+  test_after_training(*runner, cfg, {o.test_last, o.test_best}, place.device);
   return work_dir.string();
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End to end through the command, as a user would: make a small synthetic dataset, train a
-# TSM for one epoch with --validate, test the checkpoint, resume it, run inference on one
+# TSM for one epoch with --validate (and --test-last/--test-best), test the checkpoint, resume it, run inference on one
 # video, benchmark, and plot the log. Checks the files and outputs each step promises.
 # Usage: train_test_infer_test.sh SOURCE_DIR TUBELET
 set -euo pipefail
@@ -18,7 +18,7 @@ opts=(data.videos_per_gpu=4 data.workers_per_gpu=1 log_config.interval=1
   data.val.ann_file="$work/data/val_list.txt" data.val.data_prefix="$work/data/videos"
   data.test.ann_file="$work/data/val_list.txt" data.test.data_prefix="$work/data/videos")
 
-"$tubelet" train "$config" --work-dir "$work/run" --seed 1 --validate \
+"$tubelet" train "$config" --work-dir "$work/run" --seed 1 --validate --test-last --test-best \
   --cfg-options total_epochs=1 "${opts[@]}" >"$work/train.out" 2>&1 || { cat "$work/train.out"; fail train; }
 [ -L "$work/run/latest.pth" ] || fail "no latest.pth"
 [ -f "$work/run/epoch_1.pth" ] || fail "no epoch_1.pth"
@@ -27,6 +27,17 @@ json=$(ls "$work"/run/*.log.json)
 grep -q '"mode": "train"' "$json" || fail "no train entry in $json"
 grep -q '"mode": "val"' "$json" || fail "no val entry in $json"
 ls "$work"/run/*.log >/dev/null || fail "no text log"
+# --test-last / --test-best: data.test with the final weights and with the best checkpoint
+# the EvalHook kept (none when every evaluation scored 0, which MMAction2 also reports).
+grep -q "Testing results of the last checkpoint" "$work/train.out" || fail "no --test-last results"
+grep -q "top1_acc: [0-9.]*$" "$work/train.out" || fail "no --test-last metrics"
+[ -s "$work/run/last_pred.json" ] || fail "no last_pred.json"
+if ls "$work"/run/best_*.pth >/dev/null 2>&1; then
+  grep -q "Testing results of the best checkpoint" "$work/train.out" || fail "no --test-best results"
+  [ -s "$work/run/best_pred.json" ] || fail "no best_pred.json"
+else
+  grep -q "test_best set, but no ckpt found" "$work/train.out" || fail "no --test-best warning"
+fi
 
 out=$("$tubelet" test "$config" "$work/run/latest.pth" --eval top_k_accuracy \
   --out "$work/results.json" --cfg-options "${opts[@]}" 2>/dev/null)

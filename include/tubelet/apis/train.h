@@ -28,6 +28,12 @@ struct TrainOptions {
   std::string launcher = "none";
   // "cpu", "cuda" or "cuda:N"; unset: the config's `device`, else "cpu".
   std::optional<std::string> device;
+  // MMAction2's --diff-seed: each rank seeds with seed + rank (its augmentations differ).
+  bool diff_seed = false;
+  // MMAction2's --test-last / --test-best: data.test after training with the final weights
+  // and/or the best checkpoint (see tubelet/apis/test_after_training.h).
+  bool test_last = false;
+  bool test_best = false;
 };
 
 // Returns the work dir the run wrote to.
