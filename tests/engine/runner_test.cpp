@@ -151,6 +151,35 @@ TEST(Runner, OptimizerHookTrainsTheModel) {
   EXPECT_LT(last, first * 0.05) << first << " -> " << last;
 }
 
+// The weights after one epoch of `optimizer_config` over batches of `batch_size` (no
+// dropout, so only the batching differs).
+torch::Tensor weights_after_epoch(const std::string& optimizer_config, int64_t samples,
+                                  int64_t batch_size) {
+  ToyRun s("dict(type='EpochBasedRunner', max_epochs=1)");
+  s.model->drop->options.p(0.0);
+  s.runner->register_hook_from_cfg(hook_cfg(optimizer_config), "optimizer_config");
+  test::ToyLoader train(samples, batch_size);
+  s.runner->run({&train}, {{"train", 1}});
+  return s.model->fc->weight.detach().clone();
+}
+
+// mmcv's GradientCumulativeOptimizerHook: 2 iterations of batch 2 step as 1 of batch 4; with
+// 6 iterations and cumulative_iters=4 the last 2 form a group of their own (batch 8, then 4).
+TEST(Runner, GradientCumulativeOptimizerHookStepsAsALargerBatch) {
+  const std::string cumulative = "dict(type='GradientCumulativeOptimizerHook', cumulative_iters=";
+  const torch::Tensor plain4 = weights_after_epoch("dict(type='OptimizerHook')", 16, 4);
+  const torch::Tensor cumulative2 = weights_after_epoch(cumulative + "2)", 16, 2);
+  EXPECT_TRUE(torch::allclose(cumulative2, plain4, 1e-5, 1e-6)) << cumulative2 << plain4;
+  const torch::Tensor plain8 = weights_after_epoch("dict(type='OptimizerHook')", 12, 8);
+  const torch::Tensor cumulative4 = weights_after_epoch(cumulative + "4)", 12, 2);
+  EXPECT_TRUE(torch::allclose(cumulative4, plain8, 1e-5, 1e-6)) << cumulative4 << plain8;
+  EXPECT_FALSE(torch::allclose(cumulative4, weights_after_epoch(cumulative + "1)", 12, 2)));
+  EXPECT_NE(test::error_of([&] {
+              weights_after_epoch(cumulative + "0)", 4, 2);
+            }).find("cumulative_iters only accepts positive int"),
+            std::string::npos);
+}
+
 // Trains `epochs` epochs from scratch, or from `resume_from`, saving every epoch.
 torch::Tensor train_toy(const std::filesystem::path& work_dir, int64_t epochs,
                         const std::string& resume_from = "") {
