@@ -354,5 +354,40 @@ TEST(ImageDataset, PseudoClipsThroughTheLoader) {
   EXPECT_FALSE(loader.next());
 }
 
+// The image datasets of MMAction2's OmniSource configs (slowonly_..._googleimage_rgb.py,
+// tsn_..._webimage_rgb.py), their train pipelines as written there, on a 300 x 200 image.
+TEST(ImageDataset, OmniSourceConfigPipelines) {
+  test::TempDir dir;
+  cv::Mat img(200, 300, CV_8UC3);
+  cv::randu(img, cv::Scalar::all(0), cv::Scalar::all(256));
+  std::filesystem::create_directories(dir.path() / "web");
+  ASSERT_TRUE(cv::imwrite((dir.path() / "web/a.jpg").string(), img));
+  auto ann = dir.write("gg.txt", "web/a.jpg 7\n");
+  const std::string head =
+      "dict(type='ImageDecode'), dict(type='Resize', scale=(-1, 256)), "
+      "dict(type='RandomResizedCrop'), dict(type='Resize', scale=(224, 224), keep_ratio=False), "
+      "dict(type='Flip', flip_ratio=0.5), ";
+  const std::string tail =
+      "dict(type='Normalize', mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], "
+      "to_bgr=False), dict(type='FormatShape', input_format='%s'), "
+      "dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]), "
+      "dict(type='ToTensor', keys=['imgs', 'label'])]";
+  auto with_format = [&](const std::string& format) {
+    std::string t = tail;
+    return t.replace(t.find("%s"), 2, format);
+  };
+  auto slowonly = build("dict(type='ImageDataset', ann_file=" + q(ann) +
+                        ", data_prefix=" + q(dir.path()) + ", pipeline=[" + head +
+                        "dict(type='BuildPseudoClip', clip_len=8), " + with_format("NCTHW") + ")");
+  Sample s = slowonly->get(0, 5);
+  EXPECT_EQ(s.tensor("imgs")->sizes(), (std::vector<int64_t>{1, 3, 8, 224, 224}));
+  EXPECT_TRUE(s.tensor("label")->equal(torch::tensor({7}, torch::kLong)));
+  auto tsn =
+      build("dict(type='ImageDataset', ann_file=" + q(ann) + ", data_prefix=" + q(dir.path()) +
+            ", num_classes=200, sample_by_class=True, power=0.5, " + "pipeline=[" + head +
+            with_format("NCHW") + ")");
+  EXPECT_EQ(tsn->get(0, 5).tensor("imgs")->sizes(), (std::vector<int64_t>{1, 3, 224, 224}));
+}
+
 }  // namespace
 }  // namespace tubelet
