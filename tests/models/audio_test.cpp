@@ -194,6 +194,24 @@ TEST(AudioRecognition, TrainStepReadsAudiosAndLearns) {
   EXPECT_EQ(scores.sizes(), (std::vector<int64_t>{4, 3}));
 }
 
+// pretrained: a local checkpoint of the backbone's own keys, loaded not strictly.
+TEST(AudioRecognition, PretrainedLoadsTheBackbone) {
+  auto source = build(kVariantModel);
+  checkpoint::Checkpoint ref = fixture("variant_r50");
+  checkpoint::load_state_dict(*source, ref.state_dict, true);
+  test::TempDir dir;
+  std::string path = (dir.path() / "audio_backbone.pth").string();
+  checkpoint::save_checkpoint(path, checkpoint::state_dict(*source->backbone));
+  std::string text = kVariantModel;
+  text.replace(text.find("pretrained=None"), 15, "pretrained='" + path + "'");
+  auto model = build(text);
+  auto ours = model->backbone->named_parameters();
+  for (const auto& item : source->backbone->named_parameters())
+    EXPECT_TRUE(torch::equal(ours[item.key()], item.value())) << item.key();
+  EXPECT_TRUE(torch::equal(model->backbone->named_buffers()["layer2.0.conv3.bn.running_var"],
+                           source->backbone->named_buffers()["layer2.0.conv3.bn.running_var"]));
+}
+
 TEST(AudioRecognition, ConfigErrors) {
   std::string err = test::error_of([] {
     build(R"(dict(type='AudioRecognizer',
