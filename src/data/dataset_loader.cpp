@@ -66,6 +66,30 @@ std::string describe_sample(const std::vector<Sample>& samples, size_t i) {
   return text;
 }
 
+// torch's default_collate for plain numbers: a key every sample holds as an int (float,
+// bool) becomes one int64 (float64, bool) tensor [N]. MMAction2's audio configs Collect the
+// label without ToTensor and rely on it.
+static void collate_numbers(const std::vector<Sample>& samples, Batch& batch) {
+  for (const auto& [key, first] : samples.front().info.items()) {
+    const std::string& name = key.as_str();
+    if (!first.is_int() && !first.is_float() && !first.is_bool()) continue;
+    if (batch.has(name) || batch.list(name)) continue;
+    const auto dtype = first.is_bool()  ? torch::kBool
+                       : first.is_int() ? torch::kLong
+                                        : torch::kDouble;
+    std::vector<double> values;
+    for (const auto& sample : samples) {
+      const Value* v = sample.info.find(name);
+      if (!v || v->is_int() != first.is_int() || v->is_float() != first.is_float() ||
+          v->is_bool() != first.is_bool())
+        break;
+      values.push_back(v->as_float());
+    }
+    if (values.size() != samples.size()) continue;  // not a number in every sample
+    batch.tensors.emplace_back(name, torch::tensor(values, torch::kDouble).to(dtype));
+  }
+}
+
 Batch collate(std::vector<Sample>& samples) {
   Batch batch;
   if (samples.empty()) return batch;
@@ -96,6 +120,7 @@ Batch collate(std::vector<Sample>& samples) {
     }
     batch.tensors.emplace_back(name, torch::stack(parts));
   }
+  collate_numbers(samples, batch);
   for (auto& s : samples) {
     // Collect's meta_name: MMAction2's recognizers use img_metas, its localizers video_meta.
     const Value* meta = s.info.find("img_metas");

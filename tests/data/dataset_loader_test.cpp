@@ -158,5 +158,26 @@ TEST(DatasetLoader, CollateRefusesMismatchedShapes) {
       << error;
 }
 
+// torch's default_collate for plain numbers Collect kept: ints become an int64 [N] tensor,
+// floats float64; a key that is not a number in every sample, or that is already a tensor,
+// stays out.
+TEST(DatasetLoader, CollateStacksPlainNumbersAsDefaultCollate) {
+  std::vector<Sample> samples(3);
+  for (int i = 0; i < 3; ++i) {
+    samples[i].info.set("label", Value(int64_t{i + 4}));
+    samples[i].info.set("weight", Value(0.5 * i));
+    samples[i].info.set("mixed", i == 1 ? Value("x") : Value(int64_t{1}));
+    samples[i].info.set("filename", Value("v.mp4"));
+    samples[i].info.set("imgs", Value(int64_t{7}));
+    samples[i].set_tensor("imgs", torch::zeros({2}));
+  }
+  Batch batch = collate(samples);
+  EXPECT_TRUE(torch::equal(batch.at("label"), torch::tensor({4, 5, 6}, torch::kLong)));
+  EXPECT_TRUE(torch::equal(batch.at("weight"), torch::tensor({0.0, 0.5, 1.0}, torch::kDouble)));
+  EXPECT_FALSE(batch.has("mixed"));
+  EXPECT_FALSE(batch.has("filename"));
+  EXPECT_EQ(batch.at("imgs").sizes(), (std::vector<int64_t>{3, 2}));
+}
+
 }  // namespace
 }  // namespace tubelet

@@ -58,14 +58,6 @@ std::vector<Dict> AudioFeatureDataset::load_annotations() const {
   return infos;
 }
 
-Sample AudioFeatureDataset::prepare(int64_t index) const {
-  Sample sample = BaseDataset::prepare(index);
-  const Value* label = sample.info.find("label");
-  if (!options_.multi_class && label && label->is_int())
-    sample.set_tensor("label", torch::tensor(label->as_int(), torch::kLong));
-  return sample;
-}
-
 std::shared_ptr<Dataset> AudioFeatureDataset::from_config(Args& args) {
   // MMAction2 passes modality='Audio' itself, so a config's own modality is a TypeError there.
   if (args.has("modality"))

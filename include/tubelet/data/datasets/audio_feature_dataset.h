@@ -17,10 +17,6 @@ class AudioFeatureDataset : public BaseDataset {
 
  protected:
   std::vector<Dict> load_annotations() const override;
-  // The base's results, plus a single label as an int64 scalar tensor "label": MMAction2's
-  // audio configs Collect the int label without ToTensor and rely on default_collate to make
-  // the [N] tensor of it, which Tubelet's collate (tensors only) does not do for plain values.
-  Sample prepare(int64_t index) const override;
   std::string type_name() const override { return "AudioFeatureDataset"; }
 
  private:
