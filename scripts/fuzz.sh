@@ -10,8 +10,8 @@ out=build-fuzz
 mkdir -p "$out/corpus"
 # The .pth reader's harness builds in the background while the config one builds and runs.
 pth_sources=(src/checkpoint/unpickler.cpp src/checkpoint/pth_reader.cpp src/checkpoint/zip_directory.cpp
-  src/checkpoint/pickler.cpp src/checkpoint/pth_writer.cpp fuzz/pth_fuzzer.cpp)
-pth_newest=$(ls -t "${pth_sources[@]}" include/tubelet/checkpoint/*.h src/checkpoint/*.h | head -1)
+  src/checkpoint/pickler.cpp src/checkpoint/pth_writer.cpp src/fileio/atomic_file.cpp fuzz/pth_fuzzer.cpp)
+pth_newest=$(ls -t "${pth_sources[@]}" include/tubelet/checkpoint/*.h include/tubelet/fileio/*.h src/checkpoint/*.h | head -1)
 pth_build=:
 if [ ! -x "$out/pth_fuzzer" ] || [ "$pth_newest" -nt "$out/pth_fuzzer" ]; then
   echo "fuzz: building $out/pth_fuzzer"
