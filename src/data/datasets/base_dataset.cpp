@@ -103,6 +103,40 @@ std::string BaseDataset::where(int64_t line) const {
   return line > 0 ? options_.ann_file + ":" + std::to_string(line) : options_.ann_file;
 }
 
+std::vector<Dict> BaseDataset::parse_text_lines(
+    const std::function<Dict(const std::vector<std::string>&, int64_t)>& parse) const {
+  std::vector<Dict> infos;
+  std::vector<std::string> lines = read_lines(options_.ann_file);
+  for (size_t n = 0; n < lines.size(); ++n)
+    infos.push_back(parse(split_fields(lines[n]), static_cast<int64_t>(n) + 1));
+  return infos;
+}
+
+int64_t BaseDataset::field_int(const std::vector<std::string>& fields, size_t i, const char* what,
+                               int64_t line) const {
+  std::optional<int64_t> v = parse_int(fields[i]);
+  if (!v)
+    throw std::runtime_error(where(line) + ": " + what + " '" + fields[i] + "' is not an integer");
+  return *v;
+}
+
+void BaseDataset::set_labels(Dict& info, const std::vector<std::string>& fields, size_t first,
+                             int64_t line) const {
+  List labels;
+  for (size_t i = first; i < fields.size(); ++i)
+    labels.emplace_back(field_int(fields, i, "label", line));
+  if (options_.multi_class) {
+    if (!options_.num_classes)
+      throw std::invalid_argument(where() + ": multi_class needs num_classes");
+    info.set("label", Value::list(labels));
+    return;
+  }
+  if (labels.size() != 1)
+    throw std::runtime_error(where(line) + ": " + std::to_string(labels.size()) +
+                             " labels on one line need multi_class=True");
+  info.set("label", labels.front());
+}
+
 std::string BaseDataset::with_prefix(const std::string& path) const {
   return options_.data_prefix ? path_join(*options_.data_prefix, path) : path;
 }

@@ -20,28 +20,11 @@ Dict RawframeDataset::parse_line(const std::vector<std::string>& f, int64_t line
     throw std::runtime_error(where(line) + ": expected '" + layout + "', got " +
                              std::to_string(f.size()) + " fields" +
                              (f.size() == first_label ? " (missing label)" : ""));
-  auto number = [&](size_t i, const char* what) {
-    std::optional<int64_t> v = parse_int(f[i]);
-    if (!v)
-      throw std::runtime_error(where(line) + ": " + what + " '" + f[i] + "' is not an integer");
-    return *v;
-  };
   Dict info;
   info.set("frame_dir", Value(with_prefix(f[0])));
-  if (with_offset_) info.set("offset", Value(number(1, "offset")));
-  info.set("total_frames", Value(number(first_label - 1, "total_frames")));
-  List labels;
-  for (size_t i = first_label; i < f.size(); ++i) labels.emplace_back(number(i, "label"));
-  if (options_.multi_class) {
-    if (!options_.num_classes)
-      throw std::invalid_argument(where() + ": multi_class needs num_classes");
-    info.set("label", Value::list(labels));
-  } else {
-    if (labels.size() != 1)
-      throw std::runtime_error(where(line) + ": " + std::to_string(labels.size()) +
-                               " labels on one line need multi_class=True");
-    info.set("label", labels.front());
-  }
+  if (with_offset_) info.set("offset", Value(field_int(f, 1, "offset", line)));
+  info.set("total_frames", Value(field_int(f, first_label - 1, "total_frames", line)));
+  set_labels(info, f, first_label, line);
   return info;
 }
 
@@ -49,11 +32,7 @@ std::vector<Dict> RawframeDataset::load_annotations() const {
   const std::string& file = options_.ann_file;
   if (file.size() >= 5 && file.compare(file.size() - 5, 5, ".json") == 0)
     return load_json_annotations();
-  std::vector<Dict> infos;
-  std::vector<std::string> lines = read_lines(file);
-  for (size_t n = 0; n < lines.size(); ++n)
-    infos.push_back(parse_line(split_fields(lines[n]), static_cast<int64_t>(n) + 1));
-  return infos;
+  return parse_text_lines([this](const auto& f, int64_t line) { return parse_line(f, line); });
 }
 
 Sample RawframeDataset::prepare(int64_t index) const {

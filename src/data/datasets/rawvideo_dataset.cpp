@@ -59,29 +59,20 @@ Dict RawVideoDataset::parse_line(const std::vector<std::string>& f, int64_t line
                              ": expected 'video_dir label num_clips [positive_clip_ind ...]', "
                              "got " +
                              std::to_string(f.size()) + " fields");
-  auto number = [&](size_t i, const char* what) {
-    std::optional<int64_t> v = parse_int(f[i]);
-    if (!v)
-      throw std::runtime_error(where(line) + ": " + what + " '" + f[i] + "' is not an integer");
-    return *v;
-  };
   List positive;
-  for (size_t i = 3; i < f.size(); ++i) positive.emplace_back(number(i, "positive clip index"));
+  for (size_t i = 3; i < f.size(); ++i)
+    positive.emplace_back(field_int(f, i, "positive clip index", line));
   Dict info;
   info.set("video_dir", Value(with_prefix(f[0])));
-  info.set("label", Value(number(1, "label")));
-  info.set("num_clips", Value(number(2, "num_clips")));
+  info.set("label", Value(field_int(f, 1, "label", line)));
+  info.set("num_clips", Value(field_int(f, 2, "num_clips", line)));
   info.set("positive_clip_inds", Value::list(std::move(positive)));
   return info;
 }
 
 std::vector<Dict> RawVideoDataset::load_annotations() const {
   if (ends_with_json(options_.ann_file)) return load_rawvideo_json();
-  std::vector<Dict> infos;
-  std::vector<std::string> lines = read_lines(options_.ann_file);
-  for (size_t n = 0; n < lines.size(); ++n)
-    infos.push_back(parse_line(split_fields(lines[n]), static_cast<int64_t>(n) + 1));
-  return infos;
+  return parse_text_lines([this](const auto& f, int64_t line) { return parse_line(f, line); });
 }
 
 // Unlike BaseDataset's, the infos are kept as they are (labels too); only video_dir gets

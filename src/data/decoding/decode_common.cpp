@@ -1,6 +1,7 @@
 #include "data/decoding/decode_common.h"
 
 #include <algorithm>
+#include <opencv2/imgcodecs.hpp>
 #include <stdexcept>
 
 namespace tubelet::decoding {
@@ -71,6 +72,24 @@ std::string read_io_backend(Args& args) {
   if (backend != "disk")
     throw args.error("io_backend", "io_backend '" + backend + "' is not supported (only 'disk')");
   return backend;
+}
+
+void read_decoding_backend(Args& args) {
+  const std::string backend = args.get<std::string>("decoding_backend", "cv2");
+  if (backend != "cv2" && backend != "pillow" && backend != "turbojpeg" && backend != "tifffile")
+    throw args.error("decoding_backend",
+                     "decoding_backend must be one of 'cv2', 'turbojpeg', 'pillow', 'tifffile', "
+                     "got '" +
+                         backend + "'");
+}
+
+cv::Mat read_image_file(const std::filesystem::path& path, int flag, const std::string& noun) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw std::runtime_error(noun + " '" + path.string() + "' does not exist");
+  cv::Mat img = cv::imread(path.string(), flag);
+  if (img.empty()) throw std::runtime_error("cannot decode " + noun + " '" + path.string() + "'");
+  return img;
 }
 
 std::shared_ptr<VideoReader> need_reader(const Sample& sample, const std::string& who) {

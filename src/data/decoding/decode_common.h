@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,14 @@ void set_frames(Sample& sample, std::vector<cv::Mat> imgs, const std::string& wh
 // io_backend (only 'disk': other FileClient backends are not supported) and, as FileClient's
 // HardDiskBackend takes no arguments, nothing else.
 std::string read_io_backend(Args& args);
+
+// decoding_backend (mmcv.use_backend's choices: cv2, pillow, turbojpeg, tifffile); every one
+// decodes with OpenCV here.
+void read_decoding_backend(Args& args);
+
+// An image file as mmcv.imfrombytes reads it with the cv2 backend (cv::imread with `flag`;
+// colour stays BGR). Errors call the file "<noun> '<path>'" ("image", "frame image").
+cv::Mat read_image_file(const std::filesystem::path& path, int flag, const std::string& noun);
 
 // The reader an *Init put in the sample.
 std::shared_ptr<VideoReader> need_reader(const Sample& sample, const std::string& who);

@@ -20,15 +20,6 @@ std::string format_name(const std::string& tmpl, const List& args) {
   return python::str_format(tmpl, args, {}, budget, Location());
 }
 
-cv::Mat read_image(const std::filesystem::path& path, int flag) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw std::runtime_error("frame image '" + path.string() + "' does not exist");
-  cv::Mat img = cv::imread(path.string(), flag);
-  if (img.empty()) throw std::runtime_error("cannot decode frame image '" + path.string() + "'");
-  return img;
-}
-
 // The gt_bboxes and proposals of AVA-style samples are relative; RawFrameDecode scales them
 // to pixels (float32) once the frame size is known.
 void scale_boxes(Sample& sample) {
@@ -68,15 +59,16 @@ class RawFrameDecode : public Transform {
       cache.emplace(inds[i], i);
       const int64_t idx = inds[i] + offset;
       if (rgb) {
-        cv::Mat img = read_image(std::filesystem::path(dir) / format_name(tmpl, {Value(idx)}),
-                                 cv::IMREAD_COLOR);
+        cv::Mat img =
+            decoding::read_image_file(std::filesystem::path(dir) / format_name(tmpl, {Value(idx)}),
+                                      cv::IMREAD_COLOR, "frame image");
         cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
         imgs.push_back(img);
       } else {
         for (const char* axis : {"x", "y"})
-          imgs.push_back(
-              read_image(std::filesystem::path(dir) / format_name(tmpl, {Value(axis), Value(idx)}),
-                         cv::IMREAD_GRAYSCALE));
+          imgs.push_back(decoding::read_image_file(
+              std::filesystem::path(dir) / format_name(tmpl, {Value(axis), Value(idx)}),
+              cv::IMREAD_GRAYSCALE, "frame image"));
       }
     }
     decoding::set_frames(sample, std::move(imgs), type());
@@ -86,13 +78,7 @@ class RawFrameDecode : public Transform {
 
   static std::shared_ptr<Transform> build(Args& args) {
     decoding::read_io_backend(args);
-    // mmcv.use_backend's choices; all decode with OpenCV here.
-    const std::string backend = args.get<std::string>("decoding_backend", "cv2");
-    if (backend != "cv2" && backend != "pillow" && backend != "turbojpeg" && backend != "tifffile")
-      throw args.error("decoding_backend",
-                       "decoding_backend must be one of 'cv2', 'turbojpeg', "
-                       "'pillow', 'tifffile', got '" +
-                           backend + "'");
+    decoding::read_decoding_backend(args);
     return std::make_shared<RawFrameDecode>();
   }
 };

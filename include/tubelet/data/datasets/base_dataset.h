@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -68,6 +69,17 @@ class BaseDataset : public Dataset {
   std::vector<Dict> load_json_annotations() const;
   // "ann_file" or "ann_file:line" for messages.
   std::string where(int64_t line = 0) const;
+  // The infos of a text ann_file: `parse` gets each line's whitespace-separated fields and its
+  // 1-based number.
+  std::vector<Dict> parse_text_lines(
+      const std::function<Dict(const std::vector<std::string>&, int64_t)>& parse) const;
+  // fields[i] as an integer; an error naming ann_file:line and `what` otherwise.
+  int64_t field_int(const std::vector<std::string>& fields, size_t i, const char* what,
+                    int64_t line) const;
+  // fields[first...] as info['label']: the list for multi_class (which needs num_classes),
+  // else the one label the line must hold.
+  void set_labels(Dict& info, const std::vector<std::string>& fields, size_t first,
+                  int64_t line) const;
   // osp.join(data_prefix, path) when a prefix is set.
   std::string with_prefix(const std::string& path) const;
   // The label turned into MMAction2's onehot tensor (float32 [num_classes]).
