@@ -188,7 +188,12 @@ class DistTrain : public ::testing::Test {
       ASSERT_TRUE(run("dist-test " + config + " " + ckpt + " --nproc " + n +
                           " --eval top_k_accuracy --out " + (d / (name + ".json")).string() + data,
                       name));
-      EXPECT_EQ(test::read_text(d / (name + ".json")), test::read_text(d / "test1.json")) << name;
+      // Not bitwise: 1 process with 2 intra-op threads and 3 processes with 1 thread each
+      // sum in different orders in BLAS/oneDNN (seen: 0.32799121 vs 0.32799104).
+      EXPECT_EQ(test::json_difference(from_json(test::read_text(d / (name + ".json"))),
+                                      from_json(test::read_text(d / "test1.json"))),
+                "")
+          << name;
       const std::string out = test::read_text(d / (name + ".out"));
       EXPECT_EQ(out.find("top1_acc"), out.rfind("top1_acc")) << "only rank 0 prints: " << out;
     }

@@ -54,4 +54,15 @@ std::string error_of(const std::function<void()>& f);
 // {"__tuple__": [...]}, {"__dict__": [[k, v], ...]}, {"__range__": [...]}, {"__float__": "inf"}.
 tubelet::Value decode_golden(const tubelet::Value& v);
 
+// Float32 results computed with another summation order (other process or thread counts,
+// another BLAS/oneDNN kernel) agree to about 1e-7 relative per operation and drift to a few
+// 1e-6 through a network; this bound leaves room for that and still catches a real change.
+constexpr double kFloat32RelTol = 1e-5;
+constexpr double kFloat32AbsTol = 1e-6;
+
+// "" when `a` and `b` have the same structure, equal strings/ints and floats within
+// |a - b| <= abs_tol + rel_tol * |b|; otherwise where (e.g. "[4][1]") and how they differ.
+std::string json_difference(const tubelet::Value& a, const tubelet::Value& b,
+                            double rel_tol = kFloat32RelTol, double abs_tol = kFloat32AbsTol);
+
 }  // namespace tubelet::test
