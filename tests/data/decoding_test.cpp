@@ -291,6 +291,19 @@ TEST_F(Videos, DecodeTransforms) {
       ->apply(s);
   EXPECT_TRUE(same(s.imgs[0], every[24]));
   EXPECT_TRUE(same(s.imgs[1], every[0]));
+  // An index right after the previous one is read on without a seek: the frame after the
+  // previous result (decord's next()), not the key frame.
+  make("DecordInit")->apply(s);
+  s.info.set("frame_inds", list({30, 31}));
+  make("DecordDecode",
+       [] {
+         Dict d;
+         d.set("mode", Value("efficient"));
+         return d;
+       }())
+      ->apply(s);
+  EXPECT_TRUE(same(s.imgs[0], every[24]));
+  EXPECT_TRUE(same(s.imgs[1], every[25]));
   // Argument checks.
   EXPECT_THROW(make("DecordDecode",
                     [] {

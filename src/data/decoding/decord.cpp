@@ -50,10 +50,10 @@ class DecordDecode : public Transform {
   void apply(Sample& sample) override {
     auto reader = decoding::need_reader(sample, type());
     const std::vector<int64_t> inds = decoding::frame_inds(sample, type());
-    // 'efficient' seeks to the key frame before each index and returns it, as decord's
-    // seek() + next() does.
-    std::vector<cv::Mat> imgs =
-        efficient_ ? decoding::key_frames(*reader, inds) : reader->frames(inds);
+    auto* ffmpeg = dynamic_cast<FFmpegVideoReader*>(reader.get());
+    std::vector<cv::Mat> imgs = !efficient_ ? reader->frames(inds)
+                                : ffmpeg    ? reader->frames(efficient_frames(*ffmpeg, inds))
+                                            : decoding::key_frames(*reader, inds);
     sample.video_reader.reset();
     decoding::set_frames(sample, std::move(imgs), type());
   }
