@@ -7,7 +7,7 @@
 # Usage: scripts/demo.sh [VIDEOS] (default 400)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh tubelet_cli  # the tests and benchmarks are scripts/test.sh's
 tubelet=build/bin/tubelet
 videos=${1:-400}
 data=data/synthetic
