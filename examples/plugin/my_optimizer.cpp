@@ -14,6 +14,7 @@
 
 #include <tubelet/optim/group_options.h>
 #include <tubelet/optim/registries.h>
+#include <tubelet/torch_compat.h>
 
 namespace my_plugin {
 
@@ -66,7 +67,7 @@ class MyOptimizer : public torch::optim::Optimizer {
       auto& o = static_cast<MyOptimizerOptions&>(group.options());
       for (auto& p : group.params()) {
         if (!p.grad().defined()) continue;
-        auto& slot = state_[c10::guts::to_string(p.unsafeGetTensorImpl())];
+        auto& slot = state_[tubelet::compat::optimizer_state_key(p)];
         if (!slot) {
           slot = std::make_unique<MyOptimizerParamState>();
           static_cast<MyOptimizerParamState&>(*slot).momentum(torch::zeros_like(p));

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <random>
 
+#include "tubelet/apis/environment.h"
 #include "tubelet/apis/test_after_training.h"
 #include "tubelet/args.h"
 #include "tubelet/config/config.h"

@@ -1,6 +1,9 @@
 // USE_C10D_GLOO makes ProcessGroupGloo.hpp declare the Gloo group (Debian's libgloo-dev has
 // the headers; libtorch_cpu has the code). Only this file needs it, and torch/torch.h of
-// the precompiled header does not look at it.
+// the precompiled header does not look at it. LibTorch's CMake package defines it too, and
+// USE_C10D_NCCL where it has NCCL. A pip torch ships no Gloo headers: Debian's serve, for
+// declarations only (this file calls c10d, never Gloo, and the group holds Gloo's objects
+// through pointers).
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO
 #endif

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs Tubelet into a scratch prefix, builds examples/plugin against the installed CMake
 # package, and checks that the command loads it and builds its module from a config.
-# Usage: out_of_tree_plugin.sh SOURCE_DIR BUILD_DIR
+# Usage: out_of_tree_plugin.sh SOURCE_DIR BUILD_DIR [PREFIX_PATH]
+# PREFIX_PATH: where the build found LibTorch (':'-separated), searched after the install.
 set -euo pipefail
-src=$1 build=$2
+src=$1 build=$2 prefix_path=${3:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
-cmake -S "$src/examples/plugin" -B "$work/plugin" -DCMAKE_PREFIX_PATH="$work/prefix" \
+CMAKE_PREFIX_PATH="$prefix_path${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}" \
+  cmake -S "$src/examples/plugin" -B "$work/plugin" -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/plugin" >/dev/null
 tubelet="$work/prefix/bin/tubelet"

@@ -49,7 +49,4 @@ const Dict& data_block(const Dict& cfg);
 // for evaluation sets, as MMAction2's build_dataset(cfg, dict(test_mode=True)).
 std::shared_ptr<Dataset> build_dataset(const Dict& data, const char* phase, bool test_mode);
 
-// The environment lines MMAction2 logs first ("LibTorch: 1.13.0", "OpenCV: 4.6.0", ...).
-std::string environment_info();
-
 }  // namespace tubelet

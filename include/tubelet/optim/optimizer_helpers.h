@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "tubelet/args.h"
+#include "tubelet/torch_compat.h"
 
 namespace tubelet::optim {
 
@@ -43,7 +44,7 @@ torch::Tensor step_params(torch::optim::Optimizer& optimizer, const char* name,
     for (auto& param : group.params()) {
       if (!param.grad().defined()) continue;
       check_gradient(param, param.grad(), name);
-      auto& slot = optimizer.state()[c10::guts::to_string(param.unsafeGetTensorImpl())];
+      auto& slot = optimizer.state()[compat::optimizer_state_key(param)];
       const bool first = slot == nullptr;
       if (first) slot = std::make_unique<State>();
       update(options, param, param.grad(), static_cast<State&>(*slot), first);

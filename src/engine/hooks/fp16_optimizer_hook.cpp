@@ -1,11 +1,10 @@
 #include "tubelet/engine/hooks/fp16_optimizer_hook.h"
 
-#include <ATen/autocast_mode.h>
-
 #include "tubelet/args.h"
 #include "tubelet/engine/hook.h"
 #include "tubelet/engine/hooks/grad_clip.h"
 #include "tubelet/engine/runner.h"
+#include "tubelet/torch_compat.h"
 
 namespace tubelet {
 
@@ -109,12 +108,12 @@ class Fp16OptimizerHook : public Hook {
 
   // mmcv's wrap_fp16_model + auto_fp16: the training forward runs under autocast.
   void before_train_iter(Runner&) override {
-    if (enabled_) at::autocast::set_enabled(true);
+    if (enabled_) compat::set_cuda_autocast_enabled(true);
   }
 
   void after_train_iter(Runner& runner) override {
     if (enabled_) {
-      at::autocast::set_enabled(false);
+      compat::set_cuda_autocast_enabled(false);
       at::autocast::clear_cache();
     }
     runner.model().zero_grad();

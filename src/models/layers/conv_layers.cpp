@@ -1,6 +1,9 @@
 // CONV_LAYERS: PyTorch's convolutions under mmcv's names (Conv is Conv2d).
 #include <torch/nn/modules/conv.h>
 
+#include <algorithm>
+#include <array>
+
 #include "tubelet/models/layers.h"
 
 namespace tubelet {
@@ -21,7 +24,11 @@ torch::ExpandingArray<D> read_size(Args& args, const char* key, int64_t fallback
                                 std::to_string(D) + " ints, got " + repr(*v));
     out = items->size() == 1 ? std::vector<int64_t>(D, (*items)[0]) : *items;
   }
-  return torch::ExpandingArray<D>(out);
+  // Through std::array: ExpandingArray's by-value std::vector constructor makes GCC 12 warn
+  // (-Wmaybe-uninitialized, a false positive) with LibTorch 2.x's headers.
+  std::array<int64_t, D> sizes{};
+  std::copy_n(out.begin(), D, sizes.begin());
+  return torch::ExpandingArray<D>(sizes);
 }
 
 template <size_t D, class Conv, class Options>
