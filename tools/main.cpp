@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   tubelet::cli::add_list_modules(app);
   tubelet::cli::add_inspect(app);
   tubelet::cli::add_param_groups(app);
+  tubelet::cli::add_schedule(app);
+  tubelet::cli::add_dump_pipeline(app);
   tubelet::cli::add_analyze_logs(app);
   tubelet::cli::add_make_synthetic(app);
   tubelet::cli::add_make_synthetic_features(app);
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   tubelet::cli::add_benchmark(app);
   tubelet::cli::add_eval_proposals(app);
   tubelet::cli::add_bsn_proposal_generation(app);
+  tubelet::cli::add_collect_env(app);
   try {
     tubelet::throw_pending_registration_errors();
     tubelet::configure_threads();

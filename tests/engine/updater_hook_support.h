@@ -1,6 +1,7 @@
-// What the LR/momentum updater tests run: a tiny Trainable model with one parameter per param
-// group, a loader of 7 batches per epoch (as the goldens), and a hook that records each group's
-// lr and momentum in before_train_iter, after the updater hooks.
+// What the LR/momentum updater tests run: the schedule probe of tubelet/engine/schedule_probe.h
+// (a stand-in model with one parameter per param group, a loader of 7 batches per epoch as the
+// goldens, and a hook that records each group's lr and momentum in before_train_iter, after
+// the updater hooks), on an SGD optimizer with the groups the golden cases describe.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -17,63 +18,15 @@
 #include "tubelet/engine/hooks/momentum_updater_hook.h"
 #include "tubelet/engine/registries.h"
 #include "tubelet/engine/runner.h"
+#include "tubelet/engine/schedule_probe.h"
 #include "tubelet/engine/trainable.h"
 
 namespace tubelet::test {
 
-// The loss is constant: the schedules need no optimizer step (no OptimizerHook is registered).
-class TinyModel : public torch::nn::Module, public Trainable {
- public:
-  explicit TinyModel(int groups) {
-    for (int i = 0; i < groups; ++i)
-      params.push_back(register_parameter("w" + std::to_string(i), torch::ones({1})));
-  }
-  StepOutputs train_step(const Batch&) override { return constant(); }
-  StepOutputs val_step(const Batch&) override { return constant(); }
-  std::vector<torch::Tensor> params;
-
- private:
-  StepOutputs constant() {
-    StepOutputs out;
-    out.loss = params[0].sum();
-    out.num_samples = 1;
-    return out;
-  }
-};
-
-class CountingLoader : public DataLoader {
- public:
-  explicit CountingLoader(int64_t batches = 7) : batches_(batches) {}
-  int64_t size() const override { return batches_; }
-  void start() override { next_ = 0; }
-  std::optional<Batch> next() override {
-    if (next_ >= batches_) return std::nullopt;
-    ++next_;
-    Batch b;
-    b.tensors.emplace_back("imgs", torch::zeros({1, 1}));
-    return b;
-  }
-
- private:
-  int64_t batches_;
-  int64_t next_ = 0;
-};
-
-// lr[g][i] and momentum[g][i]: group g's values inside training iteration i.
-class RecordingHook : public Hook {
- public:
-  void before_train_iter(Runner& runner) override {
-    auto& groups = runner.optimizer().param_groups();
-    lr.resize(groups.size());
-    momentum.resize(groups.size());
-    for (size_t g = 0; g < groups.size(); ++g) {
-      lr[g].push_back(groups[g].options().get_lr());
-      momentum[g].push_back(group_momentum(groups[g].options()));
-    }
-  }
-  std::string type() const override { return "RecordingHook"; }
-  std::vector<std::vector<double>> lr, momentum;
-};
+// The library's schedule probe (what `tubelet schedule` runs) under the tests' names.
+using TinyModel = ScheduleProbeModel;
+using CountingLoader = EmptyBatchLoader;
+using RecordingHook = ScheduleRecorderHook;
 
 // An SGD optimizer over the model's parameters: one group, or one per entry of
 // `optimizer["param_groups"]` (each may set its own lr), as the golden cases describe it.
@@ -130,6 +83,20 @@ inline Dict sgd_config(double lr = 0.1, double momentum = 0.9) {
   d.set("momentum", Value(momentum));
   d.set("weight_decay", Value(int64_t{0}));
   return d;
+}
+
+// The part of an error mmcv gave (golden/lr/_rejected.json: `error`, and `where` it was
+// raised) that ours must carry too.
+inline std::string mmcv_error_fragment(const std::string& error, const std::string& where) {
+  const std::string key_error = "KeyError: '";
+  if (error.rfind(key_error, 0) == 0) {
+    // mmcv: 'XLrUpdaterHook is not in the hook registry'; ours names the HOOKS registry.
+    return "'" + error.substr(key_error.size(), error.find(" is not") - key_error.size()) +
+           "' is not in the HOOKS registry";
+  }
+  if (error == "AssertionError: " && where.find("self.warmup_iters") != std::string::npos)
+    return "warmup_iters is unknown";
+  return error.substr(error.find(": ") + 2);
 }
 
 inline Value runner_config(const std::string& type, int64_t max) {
