@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "tubelet/checkpoint/pth.h"
+#include "tubelet/fileio/model_cache.h"
 
 namespace tubelet::checkpoint {
 
@@ -213,8 +214,41 @@ Checkpoint checkpoint_from(Pickle raw, const std::string& name, const LoadOption
   return ckpt;
 }
 
+namespace {
+
+std::string revise_key(std::string key, const LoadOptions& options) {
+  for (const auto& [pattern, replacement] : options.revise_keys)
+    key = std::regex_replace(key, std::regex(pattern), replacement);
+  return key;
+}
+
+// mmcv's _process_mmcls_checkpoint: an mmcls classifier's backbone weights, "backbone."
+// stripped; everything else (head, meta, optimizer) dropped. Then revise_keys, as mmcv.
+Checkpoint mmcls_backbone(Checkpoint classifier, const LoadOptions& options) {
+  Checkpoint ckpt;
+  const std::string prefix = "backbone.";
+  for (const auto& item : classifier.state_dict) {
+    if (item.key().compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string key = revise_key(item.key().substr(prefix.size()), options);
+    if (ckpt.state_dict.contains(key))
+      ckpt.state_dict[key] = item.value();
+    else
+      ckpt.state_dict.insert(key, item.value());
+  }
+  ckpt.raw = std::move(classifier.raw);
+  return ckpt;
+}
+
+}  // namespace
+
 Checkpoint load_checkpoint(const std::string& path, const LoadOptions& options) {
-  return checkpoint_from(read_pth(path), path, options);
+  // `path` may be a URL or a model-zoo name (torchvision://, open-mmlab://, mmcls://): the
+  // file is then the cached download (fileio/model_cache.h).
+  const std::string file = resolve_checkpoint(path).string();
+  if (checkpoint_scheme(path) != "mmcls") return checkpoint_from(read_pth(file), path, options);
+  LoadOptions as_stored;
+  as_stored.revise_keys.clear();
+  return mmcls_backbone(checkpoint_from(read_pth(file), path, as_stored), options);
 }
 
 void save_checkpoint(const std::string& path, const StateDict& state_dict, const Value& meta,

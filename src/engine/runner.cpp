@@ -9,6 +9,7 @@
 #include "tubelet/config/error.h"
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/engine/priority.h"
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/optim/group_options.h"
 
 namespace tubelet {
@@ -145,7 +146,9 @@ void Runner::log_start(const Workflow& workflow, const std::string& max_text) {
 }
 
 void Runner::load_checkpoint(const std::filesystem::path& path, bool strict) {
-  logger_->info("load checkpoint from local path: " + path.string());
+  // mmcv names the loader: local, http, torchvision, openmmlab or mmcls.
+  logger_->info("load checkpoint from " + checkpoint_scheme(path.string()) +
+                " path: " + path.string());
   auto ckpt = checkpoint::load_checkpoint(path.string());
   auto report = checkpoint::load_state_dict(*model_, ckpt.state_dict, strict);
   if (!report.ok()) logger_->warning(report.message());

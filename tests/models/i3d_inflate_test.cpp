@@ -96,9 +96,9 @@ TEST(I3dInflate, Pretrained3dLoadsTheModelsOwnKeys) {
   expect_state_dict_equal(*model, sd, "");
 }
 
-TEST(I3dInflate, UrlsAreAClearError) {
-  std::string e = test::error_of([] { build(tiny_i3d("'torchvision://resnet50'")); });
-  EXPECT_NE(e.find("needs a download"), std::string::npos) << e;
+TEST(I3dInflate, UnknownModelZooNamesAreAClearError) {
+  std::string e = test::error_of([] { build(tiny_i3d("'torchvision://no_such_model'")); });
+  EXPECT_NE(e.find("'no_such_model' is not in"), std::string::npos) << e;
   EXPECT_NE(e.find("pretrained"), std::string::npos) << e;
 }
 

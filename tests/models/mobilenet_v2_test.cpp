@@ -154,7 +154,7 @@ TEST(MobileNetV2, Errors) {
   EXPECT_NE(error("dict(type='MobileNetV2', frozen_stages=9)").find("frozen_stages"),
             std::string::npos);
   EXPECT_NE(
-      error("dict(type='MobileNetV2TSM', pretrained='mmcls://mobilenet_v2')").find("local files"),
+      error("dict(type='MobileNetV2TSM', pretrained='mmcls://mobilenet_v9')").find("is not in"),
       std::string::npos);
   EXPECT_NE(error("dict(type='MobileNetV2TSM', shift_place='blockres')").find("shift_place"),
             std::string::npos);

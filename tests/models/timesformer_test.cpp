@@ -257,7 +257,7 @@ TEST(TimeSformer, ErrorsNameTheArguments) {
   e = test::error_of([] { build_backbone(std::string(kTiny) + ", transformer_layers=dict()"); });
   EXPECT_NE(e.find("transformer_layers"), std::string::npos) << e;
   e = test::error_of(
-      [] { build_backbone(std::string(kTiny) + ", pretrained='https://example.com/vit.pth'"); });
+      [] { build_backbone(std::string(kTiny) + ", pretrained='torchvision://no_such_vit'"); });
   EXPECT_NE(e.find("pretrained"), std::string::npos) << e;
   e = test::error_of(
       [] { build_backbone("num_frames=2, img_size=10, patch_size=4, embed_dims=8, num_heads=2"); });

@@ -88,8 +88,8 @@ TEST(ResNet, BadArgumentsAreClearErrors) {
             }).find("out_indices must be below num_stages"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              build("dict(type='ResNet', depth=18, pretrained='torchvision://resnet18')");
-            }).find("needs a download"),
+              build("dict(type='ResNet', depth=18, pretrained='torchvision://resnet19')");
+            }).find("'resnet19' is not in"),
             std::string::npos);
   EXPECT_NE(error_of([] {
               build("dict(type='ResNet', depth=18, pretrained='/nonexistent/x.pth')");

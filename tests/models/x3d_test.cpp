@@ -129,7 +129,7 @@ TEST(X3D, Errors) {
   EXPECT_NE(error("dict(type='X3D', se_style='some')").find("se_style"), std::string::npos);
   EXPECT_NE(error("dict(type='X3D', num_stages=3)").find("spatial_strides"), std::string::npos);
   EXPECT_NE(error("dict(type='X3D', depth=50)").find("depth"), std::string::npos);
-  EXPECT_NE(error("dict(type='X3D', pretrained='https://x/y.pth')").find("local files"),
+  EXPECT_NE(error("dict(type='X3D', pretrained='open-mmlab://no_such')").find("is not in"),
             std::string::npos);
   EXPECT_NE(error("dict(type='X3DHead', num_classes=3, in_channels=4, spatial_type=None)")
                 .find("spatial_type"),

@@ -7,6 +7,7 @@
 #include "tubelet/apis/inference.h"
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/config.h"
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/plugin.h"
 
@@ -60,6 +61,9 @@ void add_infer(CLI::App& app) {
   cmd->add_option("--topk", o->topk, "How many classes to print (default 5)");
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
+  cmd->add_flag_callback(
+      "--offline", [] { set_offline(true); },
+      "Download nothing: URL and model-zoo checkpoints must be in the cache (TUBELET_OFFLINE=1)");
   cmd->callback([o] { infer(*o); });
 }
 

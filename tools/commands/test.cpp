@@ -9,6 +9,7 @@
 #include "launcher_options.h"
 #include "tubelet/apis/test.h"
 #include "tubelet/config/config.h"
+#include "tubelet/fileio/model_cache.h"
 
 namespace tubelet::cli {
 
@@ -43,6 +44,9 @@ void add_test(CLI::App& app) {
       ->excludes("--eval-options");
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
+  cmd->add_flag_callback(
+      "--offline", [] { set_offline(true); },
+      "Download nothing: URL and model-zoo checkpoints must be in the cache (TUBELET_OFFLINE=1)");
   cmd->callback([o, out, average, eval_options, options_old, tmpdir] {
     TestOptions options = *o;
     if (!options_old->empty())

@@ -2,13 +2,14 @@
 //                      [--test-last] [--test-best] [--seed N] [--diff-seed]
 //                      [--deterministic] [--launcher none|pytorch|slurm|mpi]
 //                      [--device cpu|cuda|cuda:N] [--gpus N | --gpu-ids ID ...]
-//                      [--cfg-options ...]
+//                      [--cfg-options ...] [--offline]
 // MMAction2's tools/train.py: one process, or one rank of a distributed run.
 #include <iostream>
 
 #include "commands.h"
 #include "launcher_options.h"
 #include "tubelet/apis/train.h"
+#include "tubelet/fileio/model_cache.h"
 
 namespace tubelet::cli {
 
@@ -61,6 +62,9 @@ void add_train(CLI::App& app) {
       ->excludes(gpus);
   cmd->add_option("--cfg-options", a->options.cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
+  cmd->add_flag_callback(
+      "--offline", [] { set_offline(true); },
+      "Download nothing: URL and model-zoo checkpoints must be in the cache (TUBELET_OFFLINE=1)");
   cmd->callback([a] {
     TrainOptions o = a->options;
     if (!a->work_dir.empty()) o.work_dir = a->work_dir;

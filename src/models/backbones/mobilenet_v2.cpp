@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "tubelet/checkpoint/checkpoint.h"
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
 
@@ -108,10 +109,7 @@ MobileNetV2Impl::MobileNetV2Impl(const MobileNetV2Options& o) : options(o) {
   if (o.frozen_stages() < -1 || o.frozen_stages() > 8)
     throw ConfigError(path + ": frozen_stages must be in range(-1, 9). But received " +
                       std::to_string(o.frozen_stages()));
-  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
-    throw ConfigError(path + ": pretrained='" + *o.pretrained() +
-                      "' needs a download, and Tubelet reads local files only: give the path "
-                      "of the .pth file");
+  if (o.pretrained()) check_checkpoint_name(*o.pretrained(), path);
 
   in_channels_ = make_divisible(32 * o.widen_factor(), 8);
   conv1_ = register_module(

@@ -8,6 +8,7 @@
 
 #include "tubelet/checkpoint/checkpoint.h"
 
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
 
@@ -146,10 +147,7 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) : options(o) {
       throw ConfigError(o.path() + ": out_indices must be below num_stages");
   if (o.style() != "pytorch" && o.style() != "caffe")
     throw ConfigError(o.path() + ": style must be 'pytorch' or 'caffe'");
-  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
-    throw ConfigError(o.path() + ": pretrained='" + *o.pretrained() +
-                      "' needs a download, and Tubelet reads local files only: give the path "
-                      "of the .pth file");
+  if (o.pretrained()) check_checkpoint_name(*o.pretrained(), o.path());
 
   conv1_ = register_module("conv1", ConvModule(ConvModuleOptions(o.in_channels(), 64, {7})
                                                    .stride({2})

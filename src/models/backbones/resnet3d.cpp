@@ -8,6 +8,7 @@
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/models/common/non_local.h"
 
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
 
@@ -242,10 +243,9 @@ ResNet3dOptions ResNet3dOptions::from_config(Args& args, const ResNet3dOptions& 
                                          {0});
   o.non_local(read_per_stage(args, "non_local", o.num_stages(), none));
   o.non_local_cfg(args.get("non_local_cfg", Dict()));
-  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
-    throw args.error("pretrained", "pretrained='" + *o.pretrained() +
-                                       "' needs a download, and Tubelet reads local files "
-                                       "only: give the path of the .pth file");
+  if (std::string why = o.pretrained() ? checkpoint_name_problem(*o.pretrained()) : "";
+      !why.empty())
+    throw args.error("pretrained", "pretrained=" + why);
   return o;
 }
 

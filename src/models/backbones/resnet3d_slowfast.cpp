@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
 
@@ -103,10 +104,9 @@ ResNet3dSlowFastOptions ResNet3dSlowFastOptions::from_config(Args& args) {
       .resample_rate(args.get<int64_t>("resample_rate", 8))
       .speed_ratio(args.get<int64_t>("speed_ratio", 8))
       .channel_ratio(args.get<int64_t>("channel_ratio", 8));
-  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
-    throw args.error("pretrained", "pretrained='" + *o.pretrained() +
-                                       "' needs a download, and Tubelet reads local files "
-                                       "only: give the path of the .pth file");
+  if (std::string why = o.pretrained() ? checkpoint_name_problem(*o.pretrained()) : "";
+      !why.empty())
+    throw args.error("pretrained", "pretrained=" + why);
   if (o.resample_rate() < 1 || o.speed_ratio() < 1 || o.resample_rate() < o.speed_ratio())
     throw args.error("resample_rate",
                      "resample_rate and speed_ratio must be positive, resample_rate >= "

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "tubelet/checkpoint/checkpoint.h"
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/freezing.h"
 #include "tubelet/models/module_kinds.h"
 #include "tubelet/models/registries.h"
@@ -137,10 +138,7 @@ ResNetAudioImpl::ResNetAudioImpl(const ResNetAudioOptions& o) : options(o) {
       static_cast<int64_t>(o.dilations().size()) < stages ||
       static_cast<int64_t>(o.factorize().size()) < stages)
     throw ConfigError(o.path() + ": strides, dilations and factorize need num_stages entries");
-  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
-    throw ConfigError(o.path() + ": pretrained='" + *o.pretrained() +
-                      "' needs a download, and Tubelet reads local files only: give the path "
-                      "of the .pth file");
+  if (o.pretrained()) check_checkpoint_name(*o.pretrained(), o.path());
   Dict stem_conv;
   stem_conv.set("type", Value("ConvAudio"));
   stem_conv.set("op", Value("sum"));

@@ -6,6 +6,7 @@
 
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/error.h"
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/common/divided_attention.h"
 #include "tubelet/models/common/trunc_normal.h"
 #include "tubelet/models/layers.h"
@@ -243,10 +244,9 @@ std::shared_ptr<torch::nn::Module> build_timesformer(Args& args) {
                      "attention_type must be 'divided_space_time', "
                      "'space_only' or 'joint_space_time', got '" +
                          o.attention_type() + "'");
-  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
-    throw args.error("pretrained", "pretrained='" + *o.pretrained() +
-                                       "' needs a download, and Tubelet reads local files "
-                                       "only: give the path of the .pth file (or None)");
+  if (std::string why = o.pretrained() ? checkpoint_name_problem(*o.pretrained()) : "";
+      !why.empty())
+    throw args.error("pretrained", "pretrained=" + why);
   return std::make_shared<TimeSformerImpl>(o);
 }
 

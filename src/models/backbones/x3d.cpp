@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "tubelet/checkpoint/checkpoint.h"
+#include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/layers.h"
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
@@ -150,10 +151,7 @@ X3DImpl::X3DImpl(const X3DOptions& o) : options(o) {
     throw ConfigError(path + ": se_style must be 'half' or 'all'");
   if (o.se_ratio() && *o.se_ratio() <= 0)
     throw ConfigError(path + ": se_ratio must be None or positive");
-  if (o.pretrained() && o.pretrained()->find("://") != std::string::npos)
-    throw ConfigError(path + ": pretrained='" + *o.pretrained() +
-                      "' needs a download, and Tubelet reads local files only: give the path "
-                      "of the .pth file");
+  if (o.pretrained()) check_checkpoint_name(*o.pretrained(), path);
 
   base_channels_ = x3d_round_width(24, o.gamma_w());
   for (int64_t i = 0; i < o.num_stages(); ++i) {
