@@ -279,29 +279,20 @@ TEST_F(Videos, DecodeTransforms) {
       ->apply(s);
   s.info.set("frame_inds", list({100}));
   EXPECT_THROW(make("DecordDecode")->apply(s), std::runtime_error);
+  const auto decode_efficient = [&](const std::vector<int64_t>& inds) {
+    make("DecordInit")->apply(s);
+    s.info.set("frame_inds", list(inds));
+    Dict d;
+    d.set("mode", Value("efficient"));
+    make("DecordDecode", d)->apply(s);
+  };
   // 'efficient' returns the key frame each index is decoded from.
-  make("DecordInit")->apply(s);
-  s.info.set("frame_inds", list({30, 11}));
-  make("DecordDecode",
-       [] {
-         Dict d;
-         d.set("mode", Value("efficient"));
-         return d;
-       }())
-      ->apply(s);
+  decode_efficient({30, 11});
   EXPECT_TRUE(same(s.imgs[0], every[24]));
   EXPECT_TRUE(same(s.imgs[1], every[0]));
   // An index right after the previous one is read on without a seek: the frame after the
   // previous result (decord's next()), not the key frame.
-  make("DecordInit")->apply(s);
-  s.info.set("frame_inds", list({30, 31}));
-  make("DecordDecode",
-       [] {
-         Dict d;
-         d.set("mode", Value("efficient"));
-         return d;
-       }())
-      ->apply(s);
+  decode_efficient({30, 31});
   EXPECT_TRUE(same(s.imgs[0], every[24]));
   EXPECT_TRUE(same(s.imgs[1], every[25]));
   // Argument checks.
