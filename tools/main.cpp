@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   tubelet::cli::add_eval_proposals(app);
   tubelet::cli::add_bsn_proposal_generation(app);
   tubelet::cli::add_collect_env(app);
+  // `--plugin` may follow the subcommand too: each one hands the main app what it doesn't take
+  // (except the dist- launchers, which pass what they don't take on to their workers).
+  for (CLI::App* sub : app.get_subcommands({}))
+    if (!sub->get_allow_extras()) sub->fallthrough();
   try {
     tubelet::throw_pending_registration_errors();
     tubelet::configure_threads();

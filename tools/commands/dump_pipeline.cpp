@@ -48,8 +48,6 @@ void add_dump_pipeline(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed of the sample's random transforms (default 0)");
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
-  // `--plugin` may also follow the subcommand: the main app takes what this one does not.
-  cmd->fallthrough();
   cmd->callback([o] { dump_pipeline(*o); });
 }
 

@@ -50,8 +50,6 @@ void add_schedule(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
-  // `--plugin` may also follow the subcommand: the main app takes what this one does not.
-  cmd->fallthrough();
   cmd->callback([o] { schedule(*o); });
 }
 
