@@ -141,7 +141,9 @@ TEST(DumpPipelineCommand, MetasAndUnstackedFrames) {
   const PyObject& metas = entry(dumped, "img_metas");
   ASSERT_TRUE(metas.is(PyObject::Kind::Dict));
   const Value m = checkpoint::to_value(metas).value();
-  EXPECT_EQ(m.as_dict().at("frame_dir").as_str(), (assets() / "imgs").string());
+  // The same folder, however it is reached (../shared may be a link to elsewhere).
+  EXPECT_TRUE(fs::equivalent(m.as_dict().at("frame_dir").as_str(), assets() / "imgs"))
+      << m.as_dict().at("frame_dir").as_str();
   EXPECT_EQ(m.as_dict().at("label"), Value(int64_t{127}));
   EXPECT_EQ(m.as_dict().at("original_shape"), Value::tuple({240, 320}));
   EXPECT_EQ(m.as_dict().at("img_shape"), Value::tuple({64, 85}));
