@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "data/pipeline_golden_output.h"
 #include "support/paths.h"
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/dump.h"
@@ -102,18 +103,6 @@ void expect_sha1s(const Sample& s, const Dict& golden, const std::string& stage)
   EXPECT_EQ(wrong, 0) << stage << ": frames differing from MMAction2's";
 }
 
-// The stacked output against the golden's first view (bit for bit) and per-view sums.
-void expect_output(const Sample& s, const checkpoint::StateDict& pth) {
-  const torch::Tensor& imgs = *s.tensor("imgs");
-  auto shape = pth["imgs_shape"];
-  EXPECT_EQ(imgs.sizes().vec(), std::vector<int64_t>(shape.data_ptr<int64_t>(),
-                                                     shape.data_ptr<int64_t>() + shape.numel()));
-  EXPECT_TRUE(torch::equal(imgs[0], pth["imgs_view0"]));
-  auto flat = imgs.to(torch::kFloat64).flatten(1);
-  EXPECT_TRUE(torch::allclose(flat.sum(1), pth["view_sum"], 1e-9, 1e-6));
-  EXPECT_TRUE(torch::allclose(flat.pow(2).sum(1), pth["view_sumsq"], 1e-9, 1e-6));
-}
-
 TEST(PipelineGolden, NormalizeEveryValueBitExact) {
   TUBELET_REQUIRE_SHARED();
   Dict golden = golden_json("normalize_lut");
@@ -155,7 +144,7 @@ TEST(PipelineGolden, TsnCenterCropFromCroppedFrames) {
   expect_sha1s(s, golden, "CenterCrop");
   for (const char* type : {"Normalize", "FormatShape", "Collect", "ToTensor"})
     step(golden, type)->apply(s);
-  expect_output(s, pth);
+  test::expect_golden_output(*s.tensor("imgs"), pth);
   EXPECT_EQ(s.info.at("label"), golden.at("final").as_dict().at("label"));
 }
 
@@ -196,7 +185,7 @@ TEST(PipelineGolden, RawframeTenCropEveryStage) {
     EXPECT_EQ(cv::norm(s.imgs[i], frame_of(crops[i]), cv::NORM_INF), 0) << "frame " << i;
   for (const char* type : {"Normalize", "FormatShape", "Collect", "ToTensor"})
     step(golden, type)->apply(s);
-  expect_output(s, pth);
+  test::expect_golden_output(*s.tensor("imgs"), pth);
 }
 
 // The whole golden pipeline from the file in mmaction2-assets: sampling and decoding (the
@@ -230,7 +219,7 @@ TEST_P(PipelineGoldenEndToEnd, EveryStageFromTheFile) {
           << t->type();
     }
   }
-  expect_output(s, pth);
+  test::expect_golden_output(*s.tensor("imgs"), pth);
   EXPECT_EQ(s.info.at("label"), golden.at("final").as_dict().at("label"));
 }
 
