@@ -7,6 +7,8 @@
 # Usage: scripts/demo.sh [VIDEOS] (default 400)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "demo: set-up and build first (~10-15 min on a fresh 2-core machine, seconds when done),"
+echo "demo: then the dataset (~15 s) and two trainings (~5 min each on 2 cores), tests and a plot"
 scripts/bootstrap.sh tubelet_cli  # the tests and benchmarks are scripts/test.sh's
 tubelet=build/bin/tubelet
 videos=${1:-400}
@@ -45,6 +47,25 @@ for model in tsn tsm; do
   printf '%-6s %10s %10s %22s %11ss\n' "$model" "${top1[$model]}" "${top5[$model]}" \
     "${ordered[$model]}" "${seconds[$model]}"
 done
+
+# The newest .log.json of a run (a rerun into the same folder adds one).
+latest_log() { ls -t "$work/$1"/*.log.json | head -n 1; }
 echo
-echo "Logs, checkpoints and the .log.json files are in $work/; plot the loss with:"
-echo "  $tubelet analyze-logs plot_curve $work/tsm/*.log.json --keys loss --out $work/tsm_loss.png"
+echo "== curves: training loss and validation top-1 of both models"
+"$tubelet" analyze-logs plot_curve "$(latest_log tsn)" "$(latest_log tsm)" \
+  --keys loss top1_acc --legend tsn_loss tsn_top1_acc tsm_loss tsm_top1_acc \
+  --title "TSN vs TSM on $data" --out "$work/curves.png"
+echo "curves: $work/curves.png"
+
+# One validation video through the TSM checkpoint, as MMAction2's demo/demo.py does.
+read -r video label < <(head -n 1 "$data/val_list.txt")
+echo
+echo "== tubelet infer (TSM) on $data/videos/$video, true class $(sed -n "$((label + 1))p" "$data/label_map.txt")"
+"$tubelet" infer configs/recognition/tsm/tsm_r18_1x1x8_synthetic.py "$work/tsm/latest.pth" \
+  "$data/videos/$video" --label-map "$data/label_map.txt" --topk 3
+
+echo
+echo "Logs, checkpoints and the .log.json files are in $work/. To train TSM for 10 more epochs"
+echo "from where it stopped:"
+echo "  $tubelet train configs/recognition/tsm/tsm_r18_1x1x8_synthetic.py --work-dir $work/tsm \\"
+echo "    --resume-from $work/tsm/latest.pth --cfg-options total_epochs=30 --seed 0 --deterministic"

@@ -7,6 +7,7 @@
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
 #include "tubelet/data/transform.h"
+#include "tubelet/distributed/device.h"
 #include "tubelet/engine/trainable.h"
 
 namespace tubelet {
@@ -102,12 +103,15 @@ torch::Tensor inference_recognizer(torch::nn::Module& model, const Dict& cfg,
   Compose(steps, "data.test.pipeline").apply(sample);
   std::vector<Sample> one;
   one.push_back(std::move(sample));
-  Batch batch = collate(one);
   auto* trainable = dynamic_cast<Trainable*>(&model);
   if (!trainable) throw std::invalid_argument("the model has no test_step");
+  // The batch goes where the model's weights are.
+  const auto params = model.parameters();
+  const torch::Device device = params.empty() ? torch::kCPU : params.front().device();
+  Batch batch = dist::to_device(collate(one), device);
   torch::NoGradGuard no_grad;
   model.eval();
-  return trainable->test_step(batch)[0];
+  return trainable->test_step(batch)[0].to(torch::kCPU);
 }
 
 std::vector<std::pair<int64_t, double>> top_k(const torch::Tensor& scores, int64_t k) {

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 
+#include "tubelet/apis/run_device.h"
 #include "tubelet/apis/train.h"
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/config.h"
@@ -11,9 +12,11 @@
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
 #include "tubelet/data/evaluate_args.h"
+#include "tubelet/distributed/device.h"
 #include "tubelet/distributed/dist_utils.h"
 #include "tubelet/engine/multi_gpu_test.h"
 #include "tubelet/models/builder.h"
+#include "tubelet/models/memory_format.h"
 #include "tubelet/plugin.h"
 
 namespace tubelet {
@@ -119,12 +122,16 @@ Dict test(const TestOptions& o) {
   lo.shuffle = false;
   lo.rank = dist_info.rank;
   lo.world_size = dist_info.world_size;
-  DatasetLoader loader(dataset, lo);
+  const torch::Device device =
+      run_device(cfg, o.device, dist_info.local_rank, o.launcher != "none");
+  auto loader = dist::on_device(std::make_shared<DatasetLoader>(dataset, lo), device);
 
   auto model = build_model(cfg.at("model"), "model");
   auto report =
       checkpoint::load_state_dict(*model, checkpoint::load_checkpoint(o.checkpoint).state_dict);
   if (!report.ok()) std::cerr << report.message() << "\n";
+  model->to(device);
+  if (channels_last_requested(cfg)) to_channels_last(*model);
   auto* trainable = dynamic_cast<Trainable*>(model.get());
   if (!trainable) throw std::invalid_argument("the model cannot be tested (it has no test_step)");
 
@@ -133,7 +140,7 @@ Dict test(const TestOptions& o) {
   to.show_progress = o.show_progress && dist_info.rank == 0;
   if (trainable->gives_records() && o.per_class_accuracy)
     throw std::invalid_argument("--per-class-accuracy is for recognizers, not localizers");
-  const TestResults tested = multi_gpu_test(*trainable, *model, loader, dataset->size(), to);
+  const TestResults tested = multi_gpu_test(*trainable, *model, *loader, dataset->size(), to);
   if (dist_info.rank != 0) return {};
   if (tested.is_records) return finish_localizer_test(o, cfg, *dataset, tested.records);
   const torch::Tensor& results = tested.rows;

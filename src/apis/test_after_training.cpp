@@ -61,9 +61,7 @@ std::shared_ptr<DataLoader> test_loader(const std::shared_ptr<Dataset>& dataset,
   lo.shuffle = false;
   lo.rank = runner.rank();
   lo.world_size = runner.world_size();
-  auto loader = std::make_shared<DatasetLoader>(dataset, lo);
-  if (device.is_cpu()) return loader;
-  return std::make_shared<dist::DeviceLoader>(loader, device);
+  return dist::on_device(std::make_shared<DatasetLoader>(dataset, lo), device);
 }
 
 void dump(const Dataset& dataset, const TestResults& results, const fs::path& path) {

@@ -1,5 +1,7 @@
 #include "tubelet/apis/train.h"
 
+#include "tubelet/apis/run_device.h"
+
 #include <ATen/Context.h>
 #include <torch/torch.h>
 
@@ -8,6 +10,7 @@
 #include <random>
 
 #include "tubelet/apis/environment.h"
+#include "tubelet/apis/run_device.h"
 #include "tubelet/apis/test_after_training.h"
 #include "tubelet/args.h"
 #include "tubelet/config/config.h"
@@ -22,6 +25,7 @@
 #include "tubelet/engine/training_setup.h"
 #include "tubelet/fileio/atomic_file.h"
 #include "tubelet/models/builder.h"
+#include "tubelet/models/memory_format.h"
 #include "tubelet/optim/optimizer_constructor.h"
 #include "tubelet/plugin.h"
 
@@ -84,7 +88,11 @@ dist::DataParallelOptions data_parallel_options(const Dict& cfg) {
 
 void set_random_seed(uint64_t seed, bool deterministic) {
   torch::manual_seed(seed);
-  if (deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
+  if (!deterministic) return;
+  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
+  // mmcv's set_random_seed: cudnn.deterministic = True, cudnn.benchmark = False.
+  at::globalContext().setDeterministicCuDNN(true);
+  at::globalContext().setBenchmarkCuDNN(false);
 }
 
 namespace {
@@ -102,16 +110,12 @@ struct Placement {
 // The device before that: asking for CUDA where there is none is the clearest error to give.
 Placement place_run(const Dict& cfg, const TrainOptions& o) {
   Placement p;
-  const std::string device_name = o.device ? *o.device
-                                  : cfg.contains("device") && cfg.at("device").is_str()
-                                      ? cfg.at("device").as_str()
-                                      : std::string("cpu");
-  p.device_kind = dist::resolve_device(device_name).is_cuda() ? "cuda" : "cpu";
+  p.distributed = o.launcher != "none";
+  p.device_kind = run_device(cfg, o.device, 0, p.distributed).is_cuda() ? "cuda" : "cpu";
   const Value* dist_cfg = cfg.find("dist_params");
   p.dist_params = dist::read_dist_params(dist_cfg ? *dist_cfg : Value(), "dist_params");
   p.info = dist::init_dist(o.launcher, p.dist_params, p.device_kind);
-  p.distributed = o.launcher != "none";
-  p.device = dist::resolve_device(device_name, p.info.local_rank);
+  p.device = run_device(cfg, o.device, p.info.local_rank, p.distributed);
   if (const Value* bench = cfg.find("cudnn_benchmark"); bench && is_truthy(*bench))
     dist::set_cudnn_benchmark(true);
   return p;
@@ -231,10 +235,8 @@ void register_precise_bn(Runner& runner, const Dict& cfg, uint64_t seed, const P
   lo.seed = seed;
   lo.rank = p.info.rank;
   lo.world_size = p.info.world_size;
-  std::shared_ptr<DataLoader> loader =
-      std::make_shared<DatasetLoader>(build_dataset(data, "train", false), lo);
-  if (!p.device.is_cpu()) loader = std::make_shared<dist::DeviceLoader>(loader, p.device);
-  hook->set_data_loader(std::move(loader));
+  hook->set_data_loader(dist::on_device(
+      std::make_shared<DatasetLoader>(build_dataset(data, "train", false), lo), p.device));
   runner.register_hook(hook, Value("HIGHEST"));
   runner.logger().info("Finish register precisebn hook");
 }
@@ -283,6 +285,7 @@ std::string train(const TrainOptions& o) {
 
   auto model = build_model(cfg.at("model"), "model");
   model->to(place.device);
+  if (channels_last_requested(cfg)) to_channels_last(*model);
   const Workflow workflow =
       cfg.contains("workflow") ? read_workflow(cfg.at("workflow")) : Workflow{{"train", 1}};
   auto loaders = workflow_loaders(data_block(cfg), workflow, seed, place);

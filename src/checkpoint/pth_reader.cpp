@@ -10,7 +10,7 @@
 namespace tubelet::checkpoint {
 namespace {
 
-using Kind = PyObject::Kind;
+using KindPthReader = PyObject::Kind;
 
 // Copies a storage's bytes into a fresh typed 1-D tensor of its declared length.
 void fill_storage(PyObject* s, const void* data, uint64_t nbytes, int64_t numel) {
@@ -67,7 +67,7 @@ Pickle read_zip(std::string_view bytes) {
 // torch.serialization's legacy MAGIC_NUMBER 0x1950a86a20f9469cfc6c, as LONG1 bytes.
 bool is_legacy_magic(const PyObject* o) {
   static const std::string magic("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10);
-  return o->kind == Kind::BigInt && o->s == magic;
+  return o->kind == KindPthReader::BigInt && o->s == magic;
 }
 
 PyObject* next_pickle(std::string_view bytes, size_t* pos, PickleArena& arena) {
@@ -80,9 +80,10 @@ PyObject* next_pickle(std::string_view bytes, size_t* pos, PickleArena& arena) {
 // Legacy storages: for each listed key, an int64 element count and the raw bytes.
 void read_legacy_storages(std::string_view bytes, size_t pos, const PyObject* keys,
                           PickleArena& arena) {
-  if (keys->kind != Kind::List) throw CheckpointError("legacy checkpoint: bad storage key list");
+  if (keys->kind != KindPthReader::List)
+    throw CheckpointError("legacy checkpoint: bad storage key list");
   for (const PyObject* key : keys->items) {
-    auto it = key->kind == Kind::Str ? arena.storages.find(key->s) : arena.storages.end();
+    auto it = key->kind == KindPthReader::Str ? arena.storages.find(key->s) : arena.storages.end();
     if (it == arena.storages.end() || it->second->storage)
       throw CheckpointError("legacy checkpoint: storage key not used by any tensor");
     if (bytes.size() - pos < 8)
@@ -113,11 +114,11 @@ Pickle read_legacy(std::string_view bytes) {
   if (!is_legacy_magic(next_pickle(bytes, &pos, *arena)))
     throw CheckpointError("not a PyTorch checkpoint: bad magic number");
   const PyObject* protocol = next_pickle(bytes, &pos, *arena);
-  if (protocol->kind != Kind::Int || protocol->i != 1001)
+  if (protocol->kind != KindPthReader::Int || protocol->i != 1001)
     throw CheckpointError("unsupported legacy protocol version");
   const PyObject* sys_info = next_pickle(bytes, &pos, *arena);
   const PyObject* little = sys_info->get("little_endian");
-  if (little && little->kind == Kind::Bool && !little->i)
+  if (little && little->kind == KindPthReader::Bool && !little->i)
     throw CheckpointError("big-endian checkpoints are not supported");
   PyObject* root = next_pickle(bytes, &pos, *arena);
   const PyObject* keys = next_pickle(bytes, &pos, *arena);

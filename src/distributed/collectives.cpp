@@ -9,13 +9,21 @@ namespace tubelet::dist {
 
 namespace {
 
-// Each rank's tensor (same shape on every rank), by rank.
+// Where the group's collectives take their tensors: NCCL's on the current GPU (it reduces
+// CUDA tensors only), Gloo's on the CPU. The results below come back to the CPU.
+torch::Device comm_device(const ProcessGroup& group) {
+  return group.getBackendName() == "nccl" ? torch::Device(torch::kCUDA)
+                                          : torch::Device(torch::kCPU);
+}
+
+// Each rank's tensor (same shape on every rank), by rank, on the CPU.
 std::vector<torch::Tensor> all_gather_same(const torch::Tensor& mine, ProcessGroup& group,
                                            const std::string& what) {
-  std::vector<torch::Tensor> inputs{mine.contiguous()};
+  std::vector<torch::Tensor> inputs{mine.to(comm_device(group)).contiguous()};
   std::vector<std::vector<torch::Tensor>> outputs(1);
   for (int r = 0; r < group.getSize(); ++r) outputs[0].push_back(torch::empty_like(inputs[0]));
   wait_for(group.allgather(outputs, inputs), what, group);
+  for (auto& t : outputs[0]) t = t.cpu();
   return outputs[0];
 }
 
@@ -105,9 +113,9 @@ void average_log_vars(std::vector<std::pair<std::string, double>>& log_vars, Pro
   if (log_vars.empty()) return;
   auto values = torch::empty({static_cast<int64_t>(log_vars.size())}, torch::kDouble);
   for (size_t i = 0; i < log_vars.size(); ++i) values[static_cast<int64_t>(i)] = log_vars[i].second;
-  std::vector<torch::Tensor> tensors{values};
+  std::vector<torch::Tensor> tensors{values.to(comm_device(group))};
   wait_for(group.allreduce(tensors), "all-reduce of the logged values", group);
-  values = tensors[0] / group.getSize();
+  values = tensors[0].cpu() / group.getSize();
   auto data = values.accessor<double, 1>();
   for (size_t i = 0; i < log_vars.size(); ++i) log_vars[i].second = data[static_cast<int64_t>(i)];
 }
@@ -140,7 +148,7 @@ torch::Tensor collect_results(const torch::Tensor& rows, int64_t size, ProcessGr
   for (size_t r = 0; r < parts.size(); ++r)
     for (int64_t i = 0; i < counts[r]; ++i) per_rank[r].push_back(parts[r][i]);
   auto ordered = interleave(per_rank, size);
-  if (ordered.empty()) return padded.narrow(0, 0, 0);
+  if (ordered.empty()) return padded.narrow(0, 0, 0).cpu();
   return torch::stack(ordered);
 }
 
@@ -155,9 +163,10 @@ List collect_records(const List& records, int64_t size, ProcessGroup& group) {
 }
 
 uint64_t broadcast_seed(uint64_t seed, ProcessGroup& group) {
-  std::vector<torch::Tensor> value{torch::tensor({static_cast<int64_t>(seed)}, torch::kLong)};
+  std::vector<torch::Tensor> value{
+      torch::tensor({static_cast<int64_t>(seed)}, torch::kLong).to(comm_device(group))};
   wait_for(group.broadcast(value), "broadcast of the random seed", group);
-  return static_cast<uint64_t>(value[0].item<int64_t>());
+  return static_cast<uint64_t>(value[0].cpu().item<int64_t>());
 }
 
 }  // namespace tubelet::dist

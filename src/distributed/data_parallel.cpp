@@ -162,6 +162,7 @@ struct DistributedDataParallel::State {
                                              torch::Tensor& users) {
     users = torch::ones({static_cast<int64_t>(params.size())}, torch::kInt);
     for (size_t i : unused) users[static_cast<int64_t>(i)] = 0;
+    users = users.to(device());  // NCCL reduces CUDA tensors only
     std::vector<torch::Tensor> tensors{users};
     return group->allreduce(tensors);
   }
@@ -180,11 +181,16 @@ struct DistributedDataParallel::State {
     }
   }
 
+  // Where the parameters, and so the gradient buckets, live: the group's bookkeeping
+  // tensors go there too, as NCCL takes CUDA tensors only.
+  torch::Device device() const { return params.empty() ? torch::kCPU : params.front().device(); }
+
   // After the first pass, rank 0's arrival order becomes every rank's bucket order.
   void rebuild_buckets() {
     auto order = torch::tensor(std::vector<int64_t>(ready_order.begin(), ready_order.end()));
-    std::vector<torch::Tensor> tensors{order};
+    std::vector<torch::Tensor> tensors{order.to(device())};
     wait_for(group->broadcast(tensors), "broadcast of the gradient bucket order", *group);
+    order = tensors[0].cpu();
     std::vector<size_t> indices;
     for (int64_t k = 0; k < order.numel(); ++k)
       indices.push_back(static_cast<size_t>(order[k].item<int64_t>()));
@@ -213,7 +219,10 @@ struct DistributedDataParallel::State {
     c10::intrusive_ptr<c10d::Work> counting;
     if (options.find_unused_parameters) counting = count_users(unused, users);
     torch::NoGradGuard no_grad;
-    if (counting) wait_for(counting, "all-reduce of the used-parameter map", *group);
+    if (counting) {
+      wait_for(counting, "all-reduce of the used-parameter map", *group);
+      users = users.cpu();
+    }
     for (auto& bucket : buckets) {
       wait_for(bucket.work, "gradient all-reduce", *group);
       copy_out(bucket, users);

@@ -5,6 +5,12 @@
 
 #include <stdexcept>
 
+// The CUDA runtime's headers exist only where LibTorch was built with CUDA.
+#ifdef TUBELET_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#endif
+
 namespace tubelet::dist {
 
 torch::Device resolve_device(const std::string& name, int local_rank) {
@@ -36,6 +42,39 @@ torch::Tensor to_device(const torch::Tensor& t, const torch::Device& device) {
   return t.to(device);
 }
 
+void synchronize(const torch::Device& device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
+}
+
+#ifdef TUBELET_WITH_CUDA
+namespace {
+// "cuda" without an index means the current GPU, as in PyTorch.
+c10::DeviceIndex cuda_index(const torch::Device& device) {
+  return device.has_index() ? device.index() : c10::cuda::current_device();
+}
+}  // namespace
+#endif
+
+int64_t peak_memory_bytes(const torch::Device& device) {
+#ifdef TUBELET_WITH_CUDA
+  if (device.is_cuda()) {
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(cuda_index(device));
+    // Index 0 is StatType::AGGREGATE (both pools) in every LibTorch; the enum's namespace
+    // moved in 2.x.
+    return stats.allocated_bytes[0].peak;
+  }
+#endif
+  (void)device;
+  return 0;
+}
+
+void reset_peak_memory(const torch::Device& device) {
+#ifdef TUBELET_WITH_CUDA
+  if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(cuda_index(device));
+#endif
+  (void)device;
+}
+
 DeviceLoader::DeviceLoader(std::shared_ptr<DataLoader> inner, torch::Device device)
     : inner_(std::move(inner)), device_(device) {
   if (!inner_) throw std::invalid_argument("DeviceLoader needs a loader");
@@ -44,10 +83,20 @@ DeviceLoader::DeviceLoader(std::shared_ptr<DataLoader> inner, torch::Device devi
 std::optional<Batch> DeviceLoader::next() {
   std::optional<Batch> batch = inner_->next();
   if (!batch || device_.is_cpu()) return batch;
-  for (auto& [name, tensor] : batch->tensors) tensor = to_device(tensor, device_);
-  for (auto& [name, tensors] : batch->lists)
-    for (auto& t : tensors) t = to_device(t, device_);
+  return to_device(std::move(*batch), device_);
+}
+
+Batch to_device(Batch batch, const torch::Device& device) {
+  for (auto& [name, tensor] : batch.tensors) tensor = to_device(tensor, device);
+  for (auto& [name, tensors] : batch.lists)
+    for (auto& t : tensors) t = to_device(t, device);
   return batch;
+}
+
+std::shared_ptr<DataLoader> on_device(std::shared_ptr<DataLoader> loader,
+                                      const torch::Device& device) {
+  if (device.is_cpu()) return loader;
+  return std::make_shared<DeviceLoader>(std::move(loader), device);
 }
 
 }  // namespace tubelet::dist

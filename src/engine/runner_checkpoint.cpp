@@ -22,6 +22,13 @@ using checkpoint::Pickle;
 using checkpoint::PickleArena;
 using checkpoint::PyObject;
 
+// Where the optimizer's parameters are (the CPU for one without any).
+torch::Device optimizer_device(torch::optim::Optimizer& optimizer) {
+  for (auto& group : optimizer.param_groups())
+    if (!group.params().empty()) return group.params().front().device();
+  return torch::kCPU;
+}
+
 torch::Tensor bytes_tensor(const std::string& bytes) {
   auto t = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
   std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
@@ -125,7 +132,9 @@ void Runner::resume(const std::filesystem::path& path, bool resume_optimizer) {
           ": it was not written by Tubelet (no libtorch_state); use load_from for weights only");
     std::istringstream bytes(tensor_bytes(*archive));
     torch::serialize::InputArchive in;
-    in.load_from(bytes);
+    // The state (momentum buffers, ...) goes where the parameters are now, as PyTorch's
+    // Optimizer.load_state_dict casts it: a run saved on a GPU resumes on the CPU and back.
+    in.load_from(bytes, optimizer_device(*optimizer_));
     optimizer_->load(in);
     initial_lrs_.clear();
     initial_momentums_.clear();

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using ClockDownload = std::chrono::steady_clock;
 
 // SHA-256 over data fed in pieces (OpenSSL's EVP interface; the SHA256_* one is deprecated).
 class Sha256 {
@@ -68,10 +68,10 @@ std::string human_bytes(double bytes) {
 class ByteProgress {
  public:
   explicit ByteProgress(bool enabled)
-      : enabled_(enabled), redraw_(isatty(STDERR_FILENO) == 1), start_(Clock::now()) {}
+      : enabled_(enabled), redraw_(isatty(STDERR_FILENO) == 1), start_(ClockDownload::now()) {}
   void update(curl_off_t done, curl_off_t total, bool last = false) {
     if (!enabled_ || done == 0 || (!last && !redraw_)) return;  // no bytes yet: no line
-    const auto now = Clock::now();
+    const auto now = ClockDownload::now();
     if (!last && now - shown_ < std::chrono::milliseconds(250)) return;
     shown_ = now;
     const double seconds = std::chrono::duration<double>(now - start_).count();
@@ -89,7 +89,7 @@ class ByteProgress {
 
  private:
   bool enabled_, redraw_;
-  Clock::time_point start_, shown_{};
+  ClockDownload::time_point start_, shown_{};
 };
 
 // What the callbacks share with the transfer. Callbacks run inside C code: they record a

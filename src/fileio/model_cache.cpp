@@ -37,7 +37,7 @@ bool is_url(const std::string& s) {
 }
 
 // The variable's value, or `fallback` when it is unset or empty.
-std::string env_or(const char* name, const std::string& fallback) {
+std::string env_or_model_cache(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
   return value && *value ? std::string(value) : fallback;
 }
@@ -52,7 +52,8 @@ fs::path expand_user(const std::string& path) {
 }
 
 fs::path mmcv_home() {
-  return expand_user(env_or("MMCV_HOME", env_or("XDG_CACHE_HOME", "~/.cache") + "/mmcv"));
+  return expand_user(
+      env_or_model_cache("MMCV_HOME", env_or_model_cache("XDG_CACHE_HOME", "~/.cache") + "/mmcv"));
 }
 
 void add_entries(UrlTable& table, const std::string& json_text, const std::string& source) {
@@ -220,7 +221,7 @@ fs::path resolve_checkpoint(const std::string& name) {
 
 fs::path torch_hub_checkpoint_dir() {
   const std::string torch_home =
-      env_or("TORCH_HOME", env_or("XDG_CACHE_HOME", "~/.cache") + "/torch");
+      env_or_model_cache("TORCH_HOME", env_or_model_cache("XDG_CACHE_HOME", "~/.cache") + "/torch");
   return expand_user(torch_home) / "hub" / "checkpoints";
 }
 
@@ -229,7 +230,7 @@ void set_offline(bool offline) {
 }
 
 bool offline() {
-  const std::string env = env_or("TUBELET_OFFLINE", "");
+  const std::string env = env_or_model_cache("TUBELET_OFFLINE", "");
   return g_offline || (!env.empty() && env != "0");
 }
 

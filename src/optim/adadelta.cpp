@@ -73,7 +73,7 @@ void Adadelta::load(torch::serialize::InputArchive& archive) {
 
 namespace {
 
-std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
+std::shared_ptr<torch::optim::Optimizer> build_adadelta(Args& args, ParamGroups groups) {
   AdadeltaOptions o(args.get("lr", 1.0));
   o.rho(args.get("rho", 0.9))
       .eps(args.get("eps", 1e-6))
@@ -90,7 +90,7 @@ std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
 
 }  // namespace
 
-TUBELET_REGISTER(OPTIMIZERS, Adadelta, build);
+TUBELET_REGISTER(OPTIMIZERS, Adadelta, build_adadelta);
 TUBELET_REGISTER_GROUP_OPTIONS(AdadeltaOptions,
                                GroupOptionFields<AdadeltaOptions>()
                                    .real(TUBELET_GROUP_OPTION(lr))

@@ -77,7 +77,7 @@ void Adamax::load(torch::serialize::InputArchive& archive) {
 
 namespace {
 
-std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
+std::shared_ptr<torch::optim::Optimizer> build_adamax(Args& args, ParamGroups groups) {
   AdamaxOptions o(args.get("lr", 2e-3));
   optim::check_non_negative(args, "lr", o.lr(), "learning rate");
   o.eps(args.get("eps", 1e-8));
@@ -93,7 +93,7 @@ std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
 
 }  // namespace
 
-TUBELET_REGISTER(OPTIMIZERS, Adamax, build);
+TUBELET_REGISTER(OPTIMIZERS, Adamax, build_adamax);
 TUBELET_REGISTER_GROUP_OPTIONS(AdamaxOptions,
                                GroupOptionFields<AdamaxOptions>()
                                    .real(TUBELET_GROUP_OPTION(lr))

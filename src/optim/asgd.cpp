@@ -93,7 +93,7 @@ void ASGD::load(torch::serialize::InputArchive& archive) {
 
 namespace {
 
-std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
+std::shared_ptr<torch::optim::Optimizer> build_asgd(Args& args, ParamGroups groups) {
   ASGDOptions o(args.get("lr", 1e-2));
   o.lambd(args.get("lambd", 1e-4))
       .alpha(args.get("alpha", 0.75))
@@ -108,7 +108,7 @@ std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
 
 }  // namespace
 
-TUBELET_REGISTER(OPTIMIZERS, ASGD, build);
+TUBELET_REGISTER(OPTIMIZERS, ASGD, build_asgd);
 TUBELET_REGISTER_GROUP_OPTIONS(ASGDOptions,
                                GroupOptionFields<ASGDOptions>()
                                    .real(TUBELET_GROUP_OPTION(lr))

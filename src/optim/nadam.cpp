@@ -83,7 +83,7 @@ void NAdam::load(torch::serialize::InputArchive& archive) {
 
 namespace {
 
-std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
+std::shared_ptr<torch::optim::Optimizer> build_nadam(Args& args, ParamGroups groups) {
   NAdamOptions o(args.get("lr", 2e-3));
   optim::check_non_negative(args, "lr", o.lr(), "learning rate");
   o.eps(args.get("eps", 1e-8));
@@ -100,7 +100,7 @@ std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
 
 }  // namespace
 
-TUBELET_REGISTER(OPTIMIZERS, NAdam, build);
+TUBELET_REGISTER(OPTIMIZERS, NAdam, build_nadam);
 TUBELET_REGISTER_GROUP_OPTIONS(NAdamOptions,
                                GroupOptionFields<NAdamOptions>()
                                    .real(TUBELET_GROUP_OPTION(lr))

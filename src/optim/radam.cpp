@@ -84,7 +84,7 @@ void RAdam::load(torch::serialize::InputArchive& archive) {
 
 namespace {
 
-std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
+std::shared_ptr<torch::optim::Optimizer> build_radam(Args& args, ParamGroups groups) {
   RAdamOptions o(args.get("lr", 1e-3));
   optim::check_non_negative(args, "lr", o.lr(), "learning rate");
   o.eps(args.get("eps", 1e-8));
@@ -98,7 +98,7 @@ std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
 
 }  // namespace
 
-TUBELET_REGISTER(OPTIMIZERS, RAdam, build);
+TUBELET_REGISTER(OPTIMIZERS, RAdam, build_radam);
 TUBELET_REGISTER_GROUP_OPTIONS(RAdamOptions,
                                GroupOptionFields<RAdamOptions>()
                                    .real(TUBELET_GROUP_OPTION(lr))

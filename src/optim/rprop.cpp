@@ -76,21 +76,21 @@ void Rprop::load(torch::serialize::InputArchive& archive) {
 
 namespace {
 
-std::pair<double, double> read_pair(Args& args, const char* key,
-                                    std::pair<double, double> fallback) {
+std::pair<double, double> read_pair_rprop(Args& args, const char* key,
+                                          std::pair<double, double> fallback) {
   std::vector<double> v = args.get(key, std::vector<double>{fallback.first, fallback.second});
   if (v.size() != 2) throw args.error(key, std::string(key) + " must hold two floats");
   return {v[0], v[1]};
 }
 
-std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
+std::shared_ptr<torch::optim::Optimizer> build_rprop(Args& args, ParamGroups groups) {
   RpropOptions o(args.get("lr", 1e-2));
   optim::check_non_negative(args, "lr", o.lr(), "learning rate");
-  auto etas = read_pair(args, "etas", {0.5, 1.2});
+  auto etas = read_pair_rprop(args, "etas", {0.5, 1.2});
   if (!(0.0 < etas.first && etas.first < 1.0 && 1.0 < etas.second))
     throw args.error(
         "etas", "Invalid eta values: " + repr(Value(etas.first)) + ", " + repr(Value(etas.second)));
-  auto step_sizes = read_pair(args, "step_sizes", {1e-6, 50.0});
+  auto step_sizes = read_pair_rprop(args, "step_sizes", {1e-6, 50.0});
   o.etas({etas.first, etas.second})
       .step_sizes({step_sizes.first, step_sizes.second})
       .maximize(args.get("maximize", false));
@@ -100,7 +100,7 @@ std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups groups) {
 
 }  // namespace
 
-TUBELET_REGISTER(OPTIMIZERS, Rprop, build);
+TUBELET_REGISTER(OPTIMIZERS, Rprop, build_rprop);
 TUBELET_REGISTER_GROUP_OPTIONS(RpropOptions,
                                GroupOptionFields<RpropOptions>()
                                    .real(TUBELET_GROUP_OPTION(lr))

@@ -8,7 +8,7 @@ namespace tubelet {
 
 namespace {
 
-std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups) {
+std::shared_ptr<torch::optim::Optimizer> build_sparse_adam(Args& args, ParamGroups) {
   const double lr = args.get("lr", 1e-3);
   if (!(lr > 0)) throw args.error("lr", "Invalid learning rate: " + repr(Value(lr)));
   const double eps = args.get("eps", 1e-8);
@@ -22,6 +22,6 @@ std::shared_ptr<torch::optim::Optimizer> build(Args& args, ParamGroups) {
 
 }  // namespace
 
-TUBELET_REGISTER(OPTIMIZERS, SparseAdam, build);
+TUBELET_REGISTER(OPTIMIZERS, SparseAdam, build_sparse_adam);
 
 }  // namespace tubelet

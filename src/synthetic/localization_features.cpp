@@ -31,7 +31,7 @@ double round2(double x) {
   return std::round(x * 100) / 100;
 }
 
-void check(const LocalizationFeaturesOptions& o) {
+void check_localization_features(const LocalizationFeaturesOptions& o) {
   if (o.videos() < 3) throw std::invalid_argument("make-synthetic-features: --videos must be >= 3");
   if (o.feat_dim() < 1 || o.temporal_scale() < 4 || o.classes() < 1)
     throw std::invalid_argument(
@@ -163,7 +163,7 @@ void write_json(const fs::path& path, const Dict& database) {
 
 LocalizationFeaturesSummary make_localization_features(const fs::path& out,
                                                        const LocalizationFeaturesOptions& o) {
-  check(o);
+  check_localization_features(o);
   fs::create_directories(out / "features");
   std::map<std::string, Dict> splits;
   Dict full;

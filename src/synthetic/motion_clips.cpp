@@ -15,12 +15,12 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-enum Kind { kHorizontal, kVertical, kRotation, kScale, kBlink, kStill };
+enum KindMotionClips { kHorizontal, kVertical, kRotation, kScale, kBlink, kStill };
 
 // label -> (kind, reversed): each pair's second class is its first played backwards.
 struct ClassInfo {
   const char* name;
-  Kind kind;
+  KindMotionClips kind;
   bool reversed;
 };
 const ClassInfo kClasses[] = {
@@ -185,7 +185,7 @@ double place(Rng& rng, double lo, double hi) {
   return hi > lo ? rng.uniform(lo, hi) : (lo + hi) / 2;
 }
 
-void sample_motion(Kind kind, Rng& rng, ClipSpec& spec) {
+void sample_motion(KindMotionClips kind, Rng& rng, ClipSpec& spec) {
   const double size = spec.size;
   double r = size * rng.uniform(0.10, 0.16);
   spec.radius_start = spec.radius_end = r;

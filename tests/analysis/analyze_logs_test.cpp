@@ -12,7 +12,7 @@
 #include "tubelet/analysis/plot_curve.h"
 #include "tubelet/analysis/train_time.h"
 
-namespace tubelet::analysis {
+namespace tubelet::analysis::analyze_logs_test {
 namespace {
 
 std::string train(int epoch, int iter, double time, double loss) {
@@ -179,4 +179,4 @@ TEST(AnalyzeLogsTest, Errors) {
 }
 
 }  // namespace
-}  // namespace tubelet::analysis
+}  // namespace tubelet::analysis::analyze_logs_test

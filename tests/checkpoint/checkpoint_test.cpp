@@ -8,7 +8,7 @@
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/checkpoint/pth.h"
 
-namespace tubelet::checkpoint {
+namespace tubelet::checkpoint::checkpoint_test {
 namespace {
 
 using Kind = PyObject::Kind;
@@ -167,4 +167,4 @@ TEST(CheckpointSave, WritesIValuesAndOverwritesAtomically) {
 }
 
 }  // namespace
-}  // namespace tubelet::checkpoint
+}  // namespace tubelet::checkpoint::checkpoint_test

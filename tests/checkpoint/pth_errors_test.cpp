@@ -6,7 +6,7 @@
 #include "support/paths.h"
 #include "tubelet/checkpoint/pth.h"
 
-namespace tubelet::checkpoint {
+namespace tubelet::checkpoint::pth_errors_test {
 namespace {
 
 std::string fixture_bytes(const std::string& name) {
@@ -225,4 +225,4 @@ TEST(CheckpointErrors, MalformedPickles) {
 }
 
 }  // namespace
-}  // namespace tubelet::checkpoint
+}  // namespace tubelet::checkpoint::pth_errors_test

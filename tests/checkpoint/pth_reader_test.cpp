@@ -7,7 +7,7 @@
 #include "support/paths.h"
 #include "tubelet/checkpoint/pth.h"
 
-namespace tubelet::checkpoint {
+namespace tubelet::checkpoint::pth_reader_test {
 namespace {
 
 using Kind = PyObject::Kind;
@@ -106,4 +106,4 @@ TEST(CheckpointGolden, ForwardCheckpointsHaveTheListedStateDict) {
 }
 
 }  // namespace
-}  // namespace tubelet::checkpoint
+}  // namespace tubelet::checkpoint::pth_reader_test

@@ -15,7 +15,7 @@
 #include "tubelet/apis/environment.h"
 #include "tubelet/config/dump.h"
 
-namespace tubelet {
+namespace tubelet::collect_env_command_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -131,4 +131,4 @@ TEST(CollectEnvCommand, JsonAndText) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::collect_env_command_test

@@ -14,7 +14,7 @@
 #include "tubelet/checkpoint/pth.h"
 #include "tubelet/config/dump.h"
 
-namespace tubelet {
+namespace tubelet::dump_pipeline_command_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -217,4 +217,4 @@ TEST(DumpPipelineCommand, ErrorsNameTheirCause) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::dump_pipeline_command_test

@@ -16,7 +16,7 @@
 #include "support/paths.h"
 #include "tubelet/config/dump.h"
 
-namespace tubelet {
+namespace tubelet::schedule_command_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -245,4 +245,4 @@ TEST(ScheduleCommand, ErrorsNameTheirCause) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::schedule_command_test

@@ -9,7 +9,7 @@
 #include "tubelet/config/config.h"
 #include "tubelet/threads.h"
 
-namespace tubelet {
+namespace tubelet::threads_test {
 namespace {
 
 class Threads : public ::testing::Test {
@@ -50,4 +50,4 @@ TEST_F(Threads, ABadCountIsAnError) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::threads_test

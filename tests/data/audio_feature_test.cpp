@@ -15,7 +15,7 @@
 #include "tubelet/data/localization/feature_file_writers.h"
 #include "tubelet/data/transform.h"
 
-namespace tubelet {
+namespace tubelet::audio_feature_test {
 namespace {
 
 std::filesystem::path fixtures() {
@@ -238,4 +238,4 @@ TEST(AudioFeatureDataset, TrainAndTestEndToEnd) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::audio_feature_test

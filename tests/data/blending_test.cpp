@@ -16,7 +16,7 @@
 #include "tubelet/models/recognizers/base_recognizer.h"
 #include "tubelet/models/registries.h"
 
-namespace tubelet {
+namespace tubelet::blending_test {
 namespace {
 
 using nlohmann::json;
@@ -248,4 +248,4 @@ TEST(Blending, TsmSthv1ConfigsNameTheirBlending) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::blending_test

@@ -8,7 +8,7 @@
 #include "support/paths.h"
 #include "tubelet/data/dataset_loader.h"
 
-namespace tubelet {
+namespace tubelet::dataset_loader_test {
 namespace {
 
 // Sample i: imgs = [i, r] where r is the sample's first random draw; label = [i].
@@ -180,4 +180,4 @@ TEST(DatasetLoader, CollateStacksPlainNumbersAsDefaultCollate) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::dataset_loader_test

@@ -15,7 +15,7 @@
 #include "tubelet/data/datasets/dataset_wrappers.h"
 #include "tubelet/data/datasets/rawframe_dataset.h"
 
-namespace tubelet {
+namespace tubelet::datasets_test {
 namespace {
 
 // Records what a pipeline step sees: one random draw and the keys present.
@@ -321,9 +321,9 @@ TEST(DatasetEvaluate, HandComputedMetrics) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::datasets_test
 
-namespace tubelet {
+namespace tubelet::datasets_test {
 namespace {
 
 // A dataset and a golden test pipeline as a user's config has them: the whole sample must be
@@ -369,9 +369,9 @@ TEST(DatasetPipelineGolden, VideoCentreCrop) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::datasets_test
 
-namespace tubelet {
+namespace tubelet::datasets_test {
 namespace {
 
 // Every dataset of MMAction2's own configs (golden/config, as mmcv parsed them) is accepted
@@ -407,4 +407,4 @@ TEST(DatasetsGolden, Mmaction2ConfigsDatasetArguments) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::datasets_test

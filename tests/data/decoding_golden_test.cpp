@@ -12,7 +12,7 @@
 #include "tubelet/data/ffmpeg_video_reader.h"
 #include "tubelet/data/transform.h"
 
-namespace tubelet {
+namespace tubelet::decoding_golden_test {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& tail) {
@@ -112,4 +112,4 @@ TEST(DecodingGolden, Sha1) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::decoding_golden_test

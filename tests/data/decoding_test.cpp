@@ -15,7 +15,7 @@
 #include "tubelet/data/ffmpeg_video_reader.h"
 #include "tubelet/data/transform.h"
 
-namespace tubelet {
+namespace tubelet::decoding_test {
 namespace {
 
 bool have_ffmpeg() {
@@ -402,4 +402,4 @@ TEST(RawFrameDecode, FlowFramesAreXYPairs) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::decoding_test

@@ -19,7 +19,7 @@
 #include "tubelet/data/datasets/rawvideo_dataset.h"
 #include "tubelet/data/transform.h"
 
-namespace tubelet {
+namespace tubelet::image_rawvideo_datasets_test {
 namespace {
 
 std::shared_ptr<Dataset> build(const std::string& python_dict) {
@@ -390,4 +390,4 @@ TEST(ImageDataset, OmniSourceConfigPipelines) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::image_rawvideo_datasets_test

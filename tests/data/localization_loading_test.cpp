@@ -11,7 +11,7 @@
 #include "tubelet/data/localization/feature_files.h"
 #include "tubelet/data/transform.h"
 
-namespace tubelet {
+namespace tubelet::localization_loading_test {
 namespace {
 
 std::shared_ptr<Transform> build(const std::string& json) {
@@ -180,4 +180,4 @@ TEST(LoadProposals, ErrorsNameFileAndVideo) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::localization_loading_test

@@ -16,7 +16,7 @@
 #include "tubelet/config/dump.h"
 #include "tubelet/data/transform.h"
 
-namespace tubelet {
+namespace tubelet::pipeline_golden_test {
 namespace {
 
 // SHA-1 (FIPS 180-4) of a byte range, as hex: the golden hashes each frame's bytes.
@@ -233,4 +233,4 @@ INSTANTIATE_TEST_SUITE_P(PipelineGolden, PipelineGoldenEndToEnd,
                          });
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::pipeline_golden_test

@@ -12,7 +12,7 @@
 #include "tubelet/data/sampling/sample_frames.h"
 #include "tubelet/data/transform.h"
 
-namespace tubelet {
+namespace tubelet::sampling_test {
 namespace {
 
 std::shared_ptr<Transform> build(const std::string& json) {
@@ -242,4 +242,4 @@ TEST(Samplers, Errors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::sampling_test

@@ -10,7 +10,7 @@
 #include "tubelet/config/dump.h"
 #include "tubelet/data/transforms/color_jitter.h"
 
-namespace tubelet {
+namespace tubelet::transforms_color_jitter_test {
 namespace {
 
 cv::Mat image_of(const Value& rows) {
@@ -50,4 +50,4 @@ TEST(TransformsColorJitterNumpy, MatchesNumpyFloat32Arithmetic) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::transforms_color_jitter_test

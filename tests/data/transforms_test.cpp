@@ -12,7 +12,7 @@
 #include "tubelet/data/transform.h"
 #include "tubelet/data/transforms/color_jitter.h"
 
-namespace tubelet {
+namespace tubelet::transforms_test {
 namespace {
 
 Value cfg(const std::string& text) {
@@ -645,4 +645,4 @@ TEST(TransformsCompose, TsnTestPipelineOnSyntheticFrames) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::transforms_test

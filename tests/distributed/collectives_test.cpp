@@ -7,7 +7,7 @@
 
 #include "distributed/gloo_ranks.h"
 
-namespace tubelet {
+namespace tubelet::collectives_test {
 namespace {
 
 TEST(DistCollectives, BroadcastModuleStatesCopiesRankZerosParametersAndBuffers) {
@@ -127,4 +127,4 @@ TEST(DistCollectives, ARankThatNeverComesIsATimeoutError) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::collectives_test

@@ -5,7 +5,7 @@
 
 #include "distributed/gloo_ranks.h"
 
-namespace tubelet {
+namespace tubelet::data_parallel_test {
 namespace {
 
 struct TwoLayers : torch::nn::Module {
@@ -205,4 +205,4 @@ TEST(DistDataParallel, FrozenParametersAreLeftAlone) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::data_parallel_test

@@ -4,7 +4,7 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
-namespace tubelet {
+namespace tubelet::device_test {
 namespace {
 
 class TwoBatches : public DataLoader {
@@ -48,4 +48,4 @@ TEST(DistDevice, DeviceLoaderPassesBatchesThrough) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::device_test

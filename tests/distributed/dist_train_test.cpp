@@ -15,7 +15,7 @@
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/dump.h"
 
-namespace tubelet {
+namespace tubelet::dist_train_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -235,4 +235,4 @@ TEST_F(DistTrain, MatchesOneProcessResumesSyncsBNGathersResultsWritesOnRankZeroA
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::dist_train_test

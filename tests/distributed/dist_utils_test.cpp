@@ -6,7 +6,7 @@
 
 #include "tubelet/config/config.h"
 
-namespace tubelet {
+namespace tubelet::dist_utils_test {
 namespace {
 
 TEST(DistUtils, FirstSlurmHost) {
@@ -96,4 +96,4 @@ TEST(DistUtils, LaunchersAndTheirEnvironment) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::dist_utils_test

@@ -7,7 +7,7 @@
 #include "tubelet/engine/hook.h"
 #include "tubelet/engine/registries.h"
 
-namespace tubelet {
+namespace tubelet::fp16_optimizer_hook_test {
 namespace {
 
 struct OneWeight {
@@ -76,4 +76,4 @@ TEST(Fp16OptimizerHook, BuildsWithMmcvsArguments) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::fp16_optimizer_hook_test

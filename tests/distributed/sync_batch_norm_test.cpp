@@ -5,7 +5,7 @@
 
 #include "distributed/gloo_ranks.h"
 
-namespace tubelet {
+namespace tubelet::sync_batch_norm_test {
 namespace {
 
 // Two ranks with half a batch each against torch::batch_norm on the whole batch, with
@@ -58,4 +58,4 @@ TEST(DistSyncBatchNorm, NoAffineAndOneValuePerChannel) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::sync_batch_norm_test

@@ -18,7 +18,7 @@
 #include "tubelet/engine/runner.h"
 #include "tubelet/engine/single_gpu_test.h"
 
-namespace tubelet {
+namespace tubelet::eval_hook_test {
 namespace {
 
 // ToyModel answering test_step with fc(x); records the modes it was called in.
@@ -369,4 +369,4 @@ TEST(ProgressBarTest, DrawsMmcvsLine) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::eval_hook_test

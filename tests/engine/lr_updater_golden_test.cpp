@@ -13,7 +13,7 @@
 #include "tubelet/engine/hooks/lr_updater_hook.h"
 #include "updater_hook_support.h"
 
-namespace tubelet {
+namespace tubelet::lr_updater_golden_test {
 
 // MMAction2's tutorial example of a custom LR policy ("Adding New Modules"): the lr is lrs[i]
 // for the first steps[i] that progress is below. Python's version returns None past the last
@@ -141,4 +141,4 @@ TEST(LrUpdaterGolden, RejectedAsMmcvRejects) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::lr_updater_golden_test

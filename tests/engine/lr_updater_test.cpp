@@ -9,7 +9,7 @@
 #include "tubelet/engine/hooks/lr_updater_hook.h"
 #include "updater_hook_support.h"
 
-namespace tubelet {
+namespace tubelet::lr_updater_test {
 namespace {
 
 Value config(const std::string& python_dict) {
@@ -200,4 +200,4 @@ TEST(LrUpdaterHook, WarmupByEpochNeedsEpochs) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::lr_updater_test

@@ -13,7 +13,7 @@
 #include "tubelet/optim/group_options.h"
 #include "updater_hook_support.h"
 
-namespace tubelet {
+namespace tubelet::momentum_updater_test {
 namespace {
 
 Value config(const std::string& python_dict) {
@@ -161,4 +161,4 @@ TEST(MomentumUpdaterHook, RefusesWhatMmcvRefuses) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::momentum_updater_test

@@ -17,7 +17,7 @@
 #include "tubelet/engine/hooks/precise_bn_hook.h"
 #include "tubelet/engine/runner.h"
 
-namespace tubelet {
+namespace tubelet::precise_bn_hook_test {
 namespace {
 
 using nlohmann::json;
@@ -281,4 +281,4 @@ TEST(PreciseBN, HookConfigErrors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::precise_bn_hook_test

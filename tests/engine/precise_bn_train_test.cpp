@@ -9,7 +9,7 @@
 #include "tubelet/apis/train.h"
 #include "tubelet/data/dataset.h"
 
-namespace tubelet {
+namespace tubelet::precise_bn_train_test {
 namespace {
 
 // `size` samples of 2 segments of 3 x 16 x 16 noise, labels 0, 1, 2, 0, ...
@@ -108,4 +108,4 @@ TEST(PreciseBNTrain, ConfigErrors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::precise_bn_train_test

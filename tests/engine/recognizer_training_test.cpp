@@ -13,7 +13,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/optim/optimizer_constructor.h"
 
-namespace tubelet {
+namespace tubelet::recognizer_training_test {
 namespace {
 
 const char* kConfig = R"(
@@ -82,4 +82,4 @@ TEST(RecognizerTraining, TsnTrainsFromConfigAndWritesLogsAndCheckpoints) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::recognizer_training_test

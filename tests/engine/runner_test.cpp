@@ -13,7 +13,7 @@
 #include "tubelet/engine/priority.h"
 #include "tubelet/engine/runner.h"
 
-namespace tubelet {
+namespace tubelet::runner_test {
 namespace {
 
 // Records which hook points ran, with the runner's position.
@@ -49,8 +49,9 @@ struct ToyRun {
     model = std::make_shared<test::ToyModel>();
     optimizer = std::make_shared<torch::optim::SGD>(model->parameters(),
                                                     torch::optim::SGDOptions(0.05).momentum(0.9));
-    RunnerParts parts{model, optimizer, std::move(work_dir),
-                      std::make_shared<Logger>("mmaction", false)};
+    RunnerParts parts{
+        model,  optimizer, std::move(work_dir), std::make_shared<Logger>("mmaction", false),
+        Dict{}, ""};
     this->runner = RUNNERS().build(runner_cfg(runner), {"runner"}, parts);
   }
   std::shared_ptr<test::ToyModel> model;
@@ -295,4 +296,4 @@ TEST(Runner, ResumeRefusesAForeignOrMismatchedCheckpoint) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::runner_test

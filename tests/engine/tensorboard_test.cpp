@@ -15,7 +15,7 @@
 #include "tubelet/engine/hooks/tensorboard_logger_hook.h"
 #include "tubelet/engine/runner.h"
 
-namespace tubelet {
+namespace tubelet::tensorboard_test {
 namespace {
 
 uint32_t crc32c_bitwise(const std::string& bytes) {
@@ -245,4 +245,4 @@ TEST(TensorboardTest, LogDirOption) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::tensorboard_test

@@ -7,7 +7,7 @@
 #include "tubelet/config/config.h"
 #include "tubelet/engine/training_setup.h"
 
-namespace tubelet {
+namespace tubelet::training_setup_test {
 namespace {
 
 const char* kSchedule = R"(
@@ -23,8 +23,8 @@ std::shared_ptr<Runner> make_runner(const Dict& cfg, const std::filesystem::path
   auto model = std::make_shared<test::ToyModel>(0.0);
   auto optimizer =
       std::make_shared<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(0.1));
-  return build_runner(cfg,
-                      {model, optimizer, work_dir, std::make_shared<Logger>("mmaction", false)});
+  return build_runner(
+      cfg, {model, optimizer, work_dir, std::make_shared<Logger>("mmaction", false), Dict{}, ""});
 }
 
 TEST(TrainingSetup, RegistersHooksInMmcvOrder) {
@@ -90,4 +90,4 @@ TEST(TrainingSetup, AutoResumeContinuesFromLatest) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::training_setup_test

@@ -13,7 +13,7 @@
 #include "tubelet/evaluation/class_accuracy.h"
 #include "tubelet/evaluation/confusion_matrix.h"
 
-namespace tubelet {
+namespace tubelet::classification_metrics_test {
 namespace {
 
 torch::Tensor matrix(const Value& rows) {
@@ -124,4 +124,4 @@ TEST(ClassificationMetricsGolden, MultiLabelSet) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::classification_metrics_test

@@ -8,7 +8,7 @@
 #include "tubelet/config/dump.h"
 #include "tubelet/evaluation/top_k_accuracy.h"
 
-namespace tubelet {
+namespace tubelet::top_k_accuracy_test {
 namespace {
 
 torch::Tensor to_tensor(const Value& rows) {
@@ -48,4 +48,4 @@ TEST(TopKAccuracyGolden, MatchesMmaction2) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::top_k_accuracy_test

@@ -11,7 +11,7 @@
 #include "support/paths.h"
 #include "tubelet/fileio/atomic_file.h"
 
-namespace tubelet {
+namespace tubelet::atomic_file_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -126,4 +126,4 @@ TEST(AtomicFile, AnUnwritableDirectoryIsAnErrorAndLeavesNothing) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::atomic_file_test

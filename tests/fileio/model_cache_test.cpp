@@ -21,7 +21,7 @@
 #include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/builder.h"
 
-namespace tubelet {
+namespace tubelet::model_cache_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -319,4 +319,4 @@ TEST(Download, Sha256MatchesTheStandardTestVector) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::model_cache_test

@@ -17,7 +17,7 @@
 #include "tubelet/models/heads/audio_tsn_head.h"
 #include "tubelet/models/recognizers/audio_recognizer.h"
 
-namespace tubelet {
+namespace tubelet::audio_test {
 namespace {
 
 // Kept in step with MODELS in tools/fixtures/make_audio_fixtures.py.
@@ -241,4 +241,4 @@ TEST(AudioRecognition, ConfigErrors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::audio_test

@@ -7,7 +7,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/models/recognizers/recognizer3d.h"
 
-namespace tubelet {
+namespace tubelet::c3d_test {
 namespace {
 
 TEST(C3D, SportsOneMillionLayout) {
@@ -34,4 +34,4 @@ TEST(C3D, SportsOneMillionLayout) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::c3d_test

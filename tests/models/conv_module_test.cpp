@@ -9,7 +9,7 @@
 #include "tubelet/models/common/conv_module.h"
 #include "tubelet/models/layers.h"
 
-namespace tubelet {
+namespace tubelet::conv_module_test {
 namespace {
 
 using test::error_of;
@@ -161,4 +161,4 @@ TEST(LayerRegistries, MmcvActivationFormulas) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::conv_module_test

@@ -7,7 +7,7 @@
 #include "tubelet/models/loss.h"
 #include "tubelet/models/registries.h"
 
-namespace tubelet {
+namespace tubelet::cross_entropy_loss_test {
 namespace {
 
 std::shared_ptr<Loss> loss(const std::string& text) {
@@ -53,4 +53,4 @@ TEST(CrossEntropyLoss, SoftLabels) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::cross_entropy_loss_test

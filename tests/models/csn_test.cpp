@@ -4,7 +4,7 @@
 #include "tubelet/models/backbones/resnet3d_csn.h"
 #include "tubelet/models/recognizers/recognizer3d.h"
 
-namespace tubelet {
+namespace tubelet::csn_test {
 namespace {
 
 using test3d::build;
@@ -85,4 +85,4 @@ TEST(ResNet3dCSN, Errors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::csn_test

@@ -4,7 +4,7 @@
 #include "fixture_3d.h"
 #include "tubelet/models/backbones/resnet3d.h"
 
-namespace tubelet {
+namespace tubelet::i3d_inflate_test {
 namespace {
 
 using test3d::build;
@@ -103,4 +103,4 @@ TEST(I3dInflate, UnknownModelZooNamesAreAClearError) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::i3d_inflate_test

@@ -10,7 +10,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/models/recognizers/recognizer3d.h"
 
-namespace tubelet {
+namespace tubelet::i3d_test {
 namespace {
 
 std::shared_ptr<torch::nn::Module> build(const std::string& model_text) {
@@ -74,4 +74,4 @@ TEST(Recognizer3DGolden, I3dR18MatchesMmaction2Forward) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::i3d_test

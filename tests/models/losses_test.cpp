@@ -15,7 +15,7 @@
 #include "tubelet/models/losses/ohem_hinge_loss.h"
 #include "tubelet/models/registries.h"
 
-namespace tubelet {
+namespace tubelet::losses_test {
 namespace {
 
 using nlohmann::json;
@@ -223,4 +223,4 @@ TEST(HVULoss, OrderDefaultsAndMissingCategory) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::losses_test

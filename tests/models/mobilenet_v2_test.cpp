@@ -8,7 +8,7 @@
 #include "tubelet/models/backbones/mobilenet_v2_tsm.h"
 #include "tubelet/models/recognizers/base_recognizer.h"
 
-namespace tubelet {
+namespace tubelet::mobilenet_v2_test {
 namespace {
 
 using checkpoint::StateDict;
@@ -161,4 +161,4 @@ TEST(MobileNetV2, Errors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::mobilenet_v2_test

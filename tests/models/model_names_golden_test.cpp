@@ -6,7 +6,7 @@
 #include "tubelet/config/dump.h"
 #include "tubelet/models/builder.h"
 
-namespace tubelet {
+namespace tubelet::model_names_golden_test {
 namespace {
 
 class ModelNamesGolden : public ::testing::TestWithParam<std::string> {};
@@ -37,4 +37,4 @@ INSTANTIATE_TEST_SUITE_P(Optim, ModelNamesGolden,
                                            "mbv2_tsn__dwconv_decay_mult0"));
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::model_names_golden_test

@@ -4,7 +4,7 @@
 #include "tubelet/models/layers.h"
 #include "tubelet/models/recognizers/recognizer3d.h"
 
-namespace tubelet {
+namespace tubelet::r2plus1d_test {
 namespace {
 
 using test3d::build;
@@ -80,4 +80,4 @@ TEST(ResNet2Plus1d, Errors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::r2plus1d_test

@@ -9,7 +9,7 @@
 #include "tubelet/models/backbone.h"
 #include "tubelet/models/builder.h"
 
-namespace tubelet {
+namespace tubelet::resnet3d_non_local_test {
 namespace {
 
 std::shared_ptr<torch::nn::Module> backbone(const std::string& extra) {
@@ -52,4 +52,4 @@ TEST(ResNet3dNonLocal, BadSettingsAreClearErrors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::resnet3d_non_local_test

@@ -4,7 +4,7 @@
 #include "tubelet/models/backbones/resnet3d_slowfast.h"
 #include "tubelet/models/recognizers/recognizer3d.h"
 
-namespace tubelet {
+namespace tubelet::slowfast_test {
 namespace {
 
 using test3d::build;
@@ -168,4 +168,4 @@ TEST(SlowOnly, DefaultsAndFullSizeKeys) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::slowfast_test

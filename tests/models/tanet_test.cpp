@@ -10,7 +10,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/models/common/tam.h"
 
-namespace tubelet {
+namespace tubelet::tanet_test {
 namespace {
 
 using test::json;
@@ -80,4 +80,4 @@ TEST(TANet, ArgumentsAndErrors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::tanet_test

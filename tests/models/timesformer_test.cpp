@@ -18,7 +18,7 @@
 #include "tubelet/models/common/trunc_normal.h"
 #include "tubelet/models/recognizers/recognizer3d.h"
 
-namespace tubelet {
+namespace tubelet::timesformer_test {
 namespace {
 
 using checkpoint::StateDict;
@@ -351,4 +351,4 @@ TEST(TimeSformerConfigs, SpaceOnlyBuildsWithMmaction2Keys) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::timesformer_test

@@ -10,7 +10,7 @@
 #include "tubelet/models/backbones/resnet_tin.h"
 #include "tubelet/models/builder.h"
 
-namespace tubelet {
+namespace tubelet::tin_test {
 namespace {
 
 using test::json;
@@ -93,4 +93,4 @@ TEST(ResNetTIN, InitAndArguments) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::tin_test

@@ -21,7 +21,7 @@
 #include "tubelet/models/recognizers/recognizer2d.h"
 #include "tubelet/models/recognizers/recognizer3d.h"
 
-namespace tubelet {
+namespace tubelet::tpn_test {
 namespace {
 
 using nlohmann::json;
@@ -369,4 +369,4 @@ TEST(TPNRecognizers, LoadsAnMmaction2StateDictWithNewCls) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::tpn_test

@@ -7,7 +7,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/models/recognizers/base_recognizer.h"
 
-namespace tubelet {
+namespace tubelet::training_step_test {
 namespace {
 
 std::shared_ptr<BaseRecognizerImpl> build(const std::string& text) {
@@ -71,4 +71,4 @@ TEST(TrainingStep, MultiClassLabelSmoothing) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::training_step_test

@@ -15,7 +15,7 @@
 #include "tubelet/models/heads/trn_head.h"
 #include "tubelet/models/recognizers/recognizer2d.h"
 
-namespace tubelet {
+namespace tubelet::trn_head_test {
 namespace {
 
 using checkpoint::StateDict;
@@ -256,4 +256,4 @@ TEST(TRNHead, TestingAveragesTheViewsOfAVideo) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::trn_head_test

@@ -18,7 +18,7 @@
 #include "tubelet/models/common/non_local.h"
 #include "tubelet/models/recognizers/recognizer2d.h"
 
-namespace tubelet {
+namespace tubelet::tsm_extras_test {
 namespace {
 
 using nlohmann::json;
@@ -172,4 +172,4 @@ TEST(ResNetTSMExtras, ArgumentsAsMMAction2ReadsThem) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::tsm_extras_test

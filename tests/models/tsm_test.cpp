@@ -8,7 +8,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/models/recognizers/recognizer2d.h"
 
-namespace tubelet {
+namespace tubelet::tsm_test {
 namespace {
 
 TEST(TemporalShift, MovesOneFoldBackAndOneForward) {
@@ -64,4 +64,4 @@ TEST(TSMHead, AveragesFrameScoresOverItsSegments) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::tsm_test

@@ -11,7 +11,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/models/recognizers/recognizer2d.h"
 
-namespace tubelet {
+namespace tubelet::tsn_test {
 namespace {
 
 using test::error_of;
@@ -202,4 +202,4 @@ TEST(Recognizer2DGolden, TsnR18MatchesMmaction2Forward) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::tsn_test

@@ -9,7 +9,7 @@
 #include "tubelet/models/heads/x3d_head.h"
 #include "tubelet/models/recognizers/base_recognizer.h"
 
-namespace tubelet {
+namespace tubelet::x3d_test {
 namespace {
 
 using checkpoint::StateDict;
@@ -147,4 +147,4 @@ TEST(X3D, Errors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::x3d_test

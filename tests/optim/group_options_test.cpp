@@ -6,7 +6,7 @@
 
 #include <torch/torch.h>
 
-namespace tubelet {
+namespace tubelet::group_options_test {
 namespace {
 
 using namespace torch::optim;
@@ -111,7 +111,7 @@ TEST(GroupOptions, UnregisteredTypesAreAClearErrorAndCanBeRegistered) {
   UnknownOptions options;
   EXPECT_NE(error_of([&] { group_options(options); })
                 .find("no param group option names are registered for "
-                      "'tubelet::(anonymous namespace)::UnknownOptions'"),
+                      "'tubelet::group_options_test::(anonymous namespace)::UnknownOptions'"),
             std::string::npos);
   GroupOptionsAccess access;
   access.get = [](const OptimizerOptions& o) {
@@ -135,4 +135,4 @@ TEST(GroupOptions, UnregisteredTypesAreAClearErrorAndCanBeRegistered) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::group_options_test

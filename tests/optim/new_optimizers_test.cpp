@@ -14,7 +14,7 @@
 #include "tubelet/optim/group_options.h"
 #include "tubelet/optim/registries.h"
 
-namespace tubelet {
+namespace tubelet::new_optimizers_test {
 namespace {
 
 constexpr int kSteps = 8;
@@ -194,4 +194,4 @@ TEST(NewOptimizers, GroupOptionsReadAsPytorchsParamGroups) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::new_optimizers_test

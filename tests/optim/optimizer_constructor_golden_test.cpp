@@ -9,7 +9,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/optim/optimizer_constructor.h"
 
-namespace tubelet {
+namespace tubelet::optimizer_constructor_golden_test {
 namespace {
 
 class ParamGroupsGolden : public ::testing::TestWithParam<std::string> {};
@@ -75,4 +75,4 @@ TEST(DefaultOptimizerConstructorKeys, MatchTheWrappedModelsNames) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::optimizer_constructor_golden_test

@@ -7,7 +7,7 @@
 #include "tubelet/config/config.h"
 #include "tubelet/optim/registries.h"
 
-namespace tubelet {
+namespace tubelet::torch_optimizers_test {
 namespace {
 
 Value optimizer_cfg(const std::string& text) {
@@ -94,4 +94,4 @@ TEST(TorchOptimizers, ArgumentsAreCheckedAsPytorchChecksThem) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::torch_optimizers_test

@@ -11,7 +11,7 @@
 #include "tubelet/models/registries.h"
 #include "tubelet/plugin.h"
 
-namespace tubelet {
+namespace tubelet::plugin_test {
 namespace {
 
 using test::error_of;
@@ -74,4 +74,4 @@ TEST(Plugin, CustomImportsFailuresErrorUnlessAllowed) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::plugin_test

@@ -12,7 +12,7 @@
 #include "tubelet/data/registries.h"
 #include "tubelet/synthetic/localization_features.h"
 
-namespace tubelet::synthetic {
+namespace tubelet::synthetic::localization_features_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -117,4 +117,4 @@ TEST(SyntheticLocalizationFeatures, BadArguments) {
 }
 
 }  // namespace
-}  // namespace tubelet::synthetic
+}  // namespace tubelet::synthetic::localization_features_test

@@ -15,7 +15,7 @@
 #include "support/paths.h"
 #include "tubelet/synthetic/motion_dataset.h"
 
-namespace tubelet::synthetic {
+namespace tubelet::synthetic::motion_dataset_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -352,4 +352,4 @@ TEST(SyntheticMotion, BadArgumentsAreClearErrors) {
 }
 
 }  // namespace
-}  // namespace tubelet::synthetic
+}  // namespace tubelet::synthetic::motion_dataset_test

@@ -1,14 +1,17 @@
 // tubelet infer CONFIG CHECKPOINT VIDEO_OR_FOLDER [--label-map FILE] [--topk 5]
+//                [--device cpu|cuda|cuda:N]
 // MMAction2's demo/demo.py: the top-k labels of one video with their scores.
 #include <fstream>
 #include <iostream>
 
 #include "commands.h"
 #include "tubelet/apis/inference.h"
+#include "tubelet/apis/run_device.h"
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/config.h"
 #include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/builder.h"
+#include "tubelet/models/memory_format.h"
 #include "tubelet/plugin.h"
 
 namespace tubelet::cli {
@@ -18,6 +21,7 @@ namespace {
 struct InferOptions {
   std::string config, checkpoint, input, label_map;
   int64_t topk = 5;
+  std::string device;  // empty: the config's device, else cpu
   std::vector<std::string> cfg_options;
 };
 
@@ -38,6 +42,10 @@ void infer(const InferOptions& o) {
   auto report =
       checkpoint::load_state_dict(*model, checkpoint::load_checkpoint(o.checkpoint).state_dict);
   if (!report.ok()) std::cerr << report.message() << "\n";
+  const torch::Device device =
+      run_device(cfg, o.device.empty() ? std::nullopt : std::optional<std::string>(o.device));
+  model->to(device);
+  if (channels_last_requested(cfg)) to_channels_last(*model);
   auto scores = inference_recognizer(*model, cfg, o.input);
   std::vector<std::string> labels;
   if (!o.label_map.empty()) labels = read_labels(o.label_map);
@@ -59,6 +67,8 @@ void add_infer(CLI::App& app) {
   cmd->add_option("video", o->input, "Video file or rawframe folder")->required();
   cmd->add_option("--label-map", o->label_map, "One class name per line");
   cmd->add_option("--topk", o->topk, "How many classes to print (default 5)");
+  cmd->add_option("--device", o->device,
+                  "cpu, cuda or cuda:N (default: the config's device, else cpu)");
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
   cmd->add_flag_callback(

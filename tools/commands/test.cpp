@@ -44,10 +44,13 @@ void add_test(CLI::App& app) {
       ->excludes("--eval-options");
   cmd->add_option("--cfg-options", o->cfg_options, "Override settings, e.g. a.b=1")
       ->expected(0, -1);
+  auto device = std::make_shared<std::string>();
+  cmd->add_option("--device", *device,
+                  "cpu, cuda or cuda:N (default: the config's device, else cpu)");
   cmd->add_flag_callback(
       "--offline", [] { set_offline(true); },
       "Download nothing: URL and model-zoo checkpoints must be in the cache (TUBELET_OFFLINE=1)");
-  cmd->callback([o, out, average, eval_options, options_old, tmpdir] {
+  cmd->callback([o, out, average, eval_options, options_old, tmpdir, device] {
     TestOptions options = *o;
     if (!options_old->empty())
       std::cerr << "Warning: --options is deprecated in favor of --eval-options\n";
@@ -57,6 +60,7 @@ void add_test(CLI::App& app) {
     }
     if (!out->empty()) options.out = *out;
     if (!average->empty()) options.average_clips = *average;
+    if (!device->empty()) options.device = *device;
     Dict metrics = test(options);
     for (const auto& [name, value] : metrics.items()) {
       if (value.is_number()) {

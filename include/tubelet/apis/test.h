@@ -27,6 +27,8 @@ struct TestOptions {
   // MMAction2's --launcher: "none", or "pytorch"/"slurm"/"mpi" to test on several processes (each
   // tests its share of the set, rank 0 gathers the results, dumps and evaluates them).
   std::string launcher = "none";
+  // "cpu", "cuda" or "cuda:N"; unset: the config's `device`, else "cpu" (apis/run_device.h).
+  std::optional<std::string> device;
 };
 
 // The metrics as dataset.evaluate returns them (empty when no --eval, and on every rank but

@@ -40,5 +40,18 @@ class DeviceLoader : public DataLoader {
 
 // One tensor to `device`: pinned and non-blocking when the target is a GPU.
 torch::Tensor to_device(const torch::Tensor& t, const torch::Device& device);
+// Every tensor of a batch (and of its unstacked lists) to `device`.
+Batch to_device(Batch batch, const torch::Device& device);
+// `loader` itself on the CPU, else wrapped in a DeviceLoader.
+std::shared_ptr<DataLoader> on_device(std::shared_ptr<DataLoader> loader,
+                                      const torch::Device& device);
+
+// Waits until the work queued on `device` is done: CUDA kernels run asynchronously, so a
+// timer must wait for them (torch.cuda.synchronize); nothing on the CPU.
+void synchronize(const torch::Device& device);
+// The most memory the CUDA caching allocator has handed out on `device` since the start or
+// the last reset_peak_memory (torch.cuda.max_memory_allocated); 0 on the CPU.
+int64_t peak_memory_bytes(const torch::Device& device);
+void reset_peak_memory(const torch::Device& device);
 
 }  // namespace tubelet::dist

@@ -43,13 +43,13 @@ std::pair<torch::Tensor, torch::Tensor> CutmixBlending::do_blending(
 
 namespace {
 
-std::shared_ptr<BaseMiniBatchBlending> build(Args& args) {
+std::shared_ptr<BaseMiniBatchBlending> build_cutmix_blending(Args& args) {
   int64_t num_classes = args.required<int64_t>("num_classes");
   return std::make_shared<CutmixBlending>(num_classes, read_blending_alpha(args));
 }
 
 }  // namespace
 
-TUBELET_REGISTER(BLENDINGS, CutmixBlending, build);
+TUBELET_REGISTER(BLENDINGS, CutmixBlending, build_cutmix_blending);
 
 }  // namespace tubelet

@@ -20,13 +20,13 @@ std::pair<torch::Tensor, torch::Tensor> MixupBlending::do_blending(
 
 namespace {
 
-std::shared_ptr<BaseMiniBatchBlending> build(Args& args) {
+std::shared_ptr<BaseMiniBatchBlending> build_mixup_blending(Args& args) {
   int64_t num_classes = args.required<int64_t>("num_classes");
   return std::make_shared<MixupBlending>(num_classes, read_blending_alpha(args));
 }
 
 }  // namespace
 
-TUBELET_REGISTER(BLENDINGS, MixupBlending, build);
+TUBELET_REGISTER(BLENDINGS, MixupBlending, build_mixup_blending);
 
 }  // namespace tubelet

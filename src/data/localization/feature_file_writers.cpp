@@ -31,7 +31,7 @@ std::string descr_of(torch::ScalarType type) {
 }
 
 // Python's repr of a shape tuple: (), (5,), (2, 3).
-std::string shape_repr(const torch::Tensor& t) {
+std::string shape_repr_feature(const torch::Tensor& t) {
   std::string s = "(";
   for (int64_t d = 0; d < t.dim(); ++d) s += (d ? ", " : "") + std::to_string(t.size(d));
   return s + (t.dim() == 1 ? ",)" : ")");
@@ -42,7 +42,7 @@ std::string shape_repr(const torch::Tensor& t) {
 void save_npy(const std::string& path, const torch::Tensor& array) {
   torch::Tensor t = array.detach().to(torch::kCPU).contiguous();
   std::string header = "{'descr': '" + descr_of(t.scalar_type()) +
-                       "', 'fortran_order': False, 'shape': " + shape_repr(t) + ", }";
+                       "', 'fortran_order': False, 'shape': " + shape_repr_feature(t) + ", }";
   // magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64
   const size_t total = 10 + header.size() + 1;
   header += std::string((64 - total % 64) % 64, ' ') + "\n";

@@ -19,12 +19,12 @@ void BuildPseudoClip::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_build_pseudo_clip(Args& args) {
   return std::make_shared<BuildPseudoClip>(args.required<int64_t>("clip_len"));
 }
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, BuildPseudoClip, build);
+TUBELET_REGISTER(PIPELINES, BuildPseudoClip, build_build_pseudo_clip);
 
 }  // namespace tubelet

@@ -41,7 +41,7 @@ void Collect::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_collect(Args& args) {
   auto keys = args.required<std::vector<std::string>>("keys");
   auto meta_keys = args.get<std::vector<std::string>>(
       "meta_keys", {"filename", "label", "original_shape", "img_shape", "pad_shape",
@@ -53,6 +53,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, Collect, build);
+TUBELET_REGISTER(PIPELINES, Collect, build_collect);
 
 }  // namespace tubelet

@@ -123,7 +123,7 @@ ColorJitter::Range check_input(Args& args, const char* key, double fallback, dou
   return {base - v.as_float(), base + v.as_float()};
 }
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_color_jitter(Args& args) {
   auto b = check_input(args, "brightness", 0.5, 1, 1);
   auto c = check_input(args, "contrast", 0.5, 1, 1);
   auto s = check_input(args, "saturation", 0.5, 1, 1);
@@ -133,6 +133,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, ColorJitter, build);
+TUBELET_REGISTER(PIPELINES, ColorJitter, build_color_jitter);
 
 }  // namespace tubelet

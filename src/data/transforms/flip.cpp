@@ -75,7 +75,7 @@ void Flip::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_flip(Args& args) {
   double ratio = args.get<double>("flip_ratio", 0.5);
   std::string direction = args.get("direction", "horizontal");
   auto label_map = args.get<std::optional<Dict>>("flip_label_map", std::nullopt);
@@ -93,6 +93,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, Flip, build);
+TUBELET_REGISTER(PIPELINES, Flip, build_flip);
 
 }  // namespace tubelet

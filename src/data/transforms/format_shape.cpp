@@ -113,7 +113,7 @@ void FormatShape::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_format_shape(Args& args) {
   std::string format = args.required<std::string>("input_format");
   bool collapse = args.get<bool>("collapse", false);
   if (format != "NCTHW" && format != "NCHW" && format != "NCHW_Flow" && format != "NPTCHW")
@@ -123,6 +123,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, FormatShape, build);
+TUBELET_REGISTER(PIPELINES, FormatShape, build_format_shape);
 
 }  // namespace tubelet

@@ -61,7 +61,7 @@ void MultiScaleCrop::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_multi_scale_crop(Args& args) {
   auto input_size =
       transforms::read_int_pair(args, "input_size", "Input_size must be int or tuple of int");
   Value scales = args.get<Value>("scales", Value::tuple({Value(1)}));
@@ -81,6 +81,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, MultiScaleCrop, build);
+TUBELET_REGISTER(PIPELINES, MultiScaleCrop, build_multi_scale_crop);
 
 }  // namespace tubelet

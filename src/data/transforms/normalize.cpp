@@ -119,7 +119,7 @@ std::vector<float> read_floats(Args& args, const std::string& key, const char* n
   return out;
 }
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_normalize(Args& args) {
   auto mean = read_floats(args, "mean", "Mean");
   auto std = read_floats(args, "std", "Std");
   bool to_bgr = args.get<bool>("to_bgr", false);
@@ -130,6 +130,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, Normalize, build);
+TUBELET_REGISTER(PIPELINES, Normalize, build_normalize);
 
 }  // namespace tubelet

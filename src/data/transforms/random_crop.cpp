@@ -20,7 +20,7 @@ void RandomCrop::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_random_crop(Args& args) {
   Value size = args.required<Value>("size");
   transforms::reject_lazy(args);
   if (!size.is_int())
@@ -30,6 +30,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, RandomCrop, build);
+TUBELET_REGISTER(PIPELINES, RandomCrop, build_random_crop);
 
 }  // namespace tubelet

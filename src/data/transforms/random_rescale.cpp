@@ -20,7 +20,7 @@ void RandomRescale::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_random_rescale(Args& args) {
   Value range = args.required<Value>("scale_range");
   std::string interpolation = args.get("interpolation", "bilinear");
   bool ok = range.is_tuple() && range.as_list().size() == 2 && range.as_list()[0].is_int() &&
@@ -41,6 +41,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, RandomRescale, build);
+TUBELET_REGISTER(PIPELINES, RandomRescale, build_random_rescale);
 
 }  // namespace tubelet

@@ -55,7 +55,7 @@ std::pair<double, double> float_tuple(Args& args, const std::string& key, const 
   return {v->as_list()[0].as_float(), v->as_list()[1].as_float()};
 }
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_random_resized_crop(Args& args) {
   auto area = float_tuple(args, "area_range", "Area_range", {0.08, 1.0});
   auto ratio = float_tuple(args, "aspect_ratio_range", "Aspect_ratio_range", {3.0 / 4, 4.0 / 3});
   transforms::reject_lazy(args);
@@ -68,6 +68,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, RandomResizedCrop, build);
+TUBELET_REGISTER(PIPELINES, RandomResizedCrop, build_random_resized_crop);
 
 }  // namespace tubelet

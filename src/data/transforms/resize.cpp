@@ -117,7 +117,7 @@ ResizeScale read_scale(Args& args, bool keep_ratio) {
   return scale;
 }
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_resize(Args& args) {
   bool keep_ratio = args.get<bool>("keep_ratio", true);
   ResizeScale scale = read_scale(args, keep_ratio);
   std::string interpolation = args.get("interpolation", "bilinear");
@@ -132,6 +132,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, Resize, build);
+TUBELET_REGISTER(PIPELINES, Resize, build_resize);
 
 }  // namespace tubelet

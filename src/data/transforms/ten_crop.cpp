@@ -46,13 +46,13 @@ void TenCrop::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_ten_crop(Args& args) {
   return std::make_shared<TenCrop>(
       transforms::read_int_pair(args, "crop_size", "Crop_size must be int or tuple of int"));
 }
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, TenCrop, build);
+TUBELET_REGISTER(PIPELINES, TenCrop, build_ten_crop);
 
 }  // namespace tubelet

@@ -47,13 +47,13 @@ void ThreeCrop::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_three_crop(Args& args) {
   return std::make_shared<ThreeCrop>(
       transforms::read_int_pair(args, "crop_size", "Crop_size must be int or tuple of int"));
 }
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, ThreeCrop, build);
+TUBELET_REGISTER(PIPELINES, ThreeCrop, build_three_crop);
 
 }  // namespace tubelet

@@ -22,7 +22,7 @@ void ToDataContainer::apply(Sample& sample) {
 
 namespace {
 
-std::shared_ptr<Transform> build(Args& args) {
+std::shared_ptr<Transform> build_to_data_container(Args& args) {
   std::vector<std::string> unstacked;
   const Value& fields = args.required<Value>("fields");
   if (!fields.is_sequence()) throw args.error("fields", "fields must be a list of dicts");
@@ -44,6 +44,6 @@ std::shared_ptr<Transform> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(PIPELINES, ToDataContainer, build);
+TUBELET_REGISTER(PIPELINES, ToDataContainer, build_to_data_container);
 
 }  // namespace tubelet

@@ -42,7 +42,7 @@ void start_eval_output(LogBuffer& buffer) {
   buffer.mark_ready();
 }
 
-std::string format4(double x) {
+std::string format4_eval_hook(double x) {
   char text[64];
   std::snprintf(text, sizeof text, "%.4f", x);
   return text;
@@ -171,7 +171,7 @@ std::optional<double> EvalHook::evaluate(Runner& runner, const Dict& eval_res) {
   for (const auto& [name, value] : eval_res.items()) {
     if (!value.is_number()) continue;  // the log buffer holds numbers only
     runner.log_buffer().set_output(name.as_str(), value.as_float());
-    report += "\n" + name.as_str() + "\t" + format4(value.as_float());
+    report += "\n" + name.as_str() + "\t" + format4_eval_hook(value.as_float());
   }
   if (!report.empty()) runner.logger().info(report);
   if (!options_.save_best) return std::nullopt;
@@ -221,7 +221,7 @@ void EvalHook::save_best_checkpoint(Runner& runner, double key_score) {
   auto written = runner.save_checkpoint(out_dir_, prefix + "{}.pth", true, false);
   if (written != best_ckpt_path_) std::filesystem::rename(written, best_ckpt_path_);
   runner.logger().info("Now best checkpoint is saved as " + name + ".");
-  runner.logger().info("Best " + key_indicator_ + " is " + format4(key_score) + " at " +
+  runner.logger().info("Best " + key_indicator_ + " is " + format4_eval_hook(key_score) + " at " +
                        std::to_string(cur_time) + " " + cur_type + ".");
 }
 

@@ -71,7 +71,7 @@ class GradientCumulativeOptimizerHook : public Hook {
   int64_t remainder_iters_ = 0;
 };
 
-std::shared_ptr<Hook> build(Args& args) {
+std::shared_ptr<Hook> build_gradient_cumulative_optimizer_hook(Args& args) {
   const int64_t cumulative_iters = args.get<int64_t>("cumulative_iters", 1);
   if (cumulative_iters <= 0)
     throw args.error("cumulative_iters", "cumulative_iters only accepts positive int, but got " +
@@ -84,6 +84,6 @@ std::shared_ptr<Hook> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(HOOKS, GradientCumulativeOptimizerHook, build);
+TUBELET_REGISTER(HOOKS, GradientCumulativeOptimizerHook, build_gradient_cumulative_optimizer_hook);
 
 }  // namespace tubelet

@@ -164,7 +164,7 @@ class OneCycleMomentumUpdaterHook : public MomentumUpdaterHook {
   std::vector<Phase> phases_;
 };
 
-std::shared_ptr<Hook> build_step(Args& args) {
+std::shared_ptr<Hook> build_step_momentum(Args& args) {
   return build_checked(args, [&] {
     StepMilestones step(args.required<Value>("step"));
     const double gamma = args.get<double>("gamma", 0.5);
@@ -174,7 +174,7 @@ std::shared_ptr<Hook> build_step(Args& args) {
   });
 }
 
-std::shared_ptr<Hook> build_cosine(Args& args) {
+std::shared_ptr<Hook> build_cosine_momentum(Args& args) {
   return build_checked(args, [&] {
     MinMomentum min = MinMomentum::read(args);
     return std::make_shared<AnnealingMomentumUpdaterHook>(MomentumUpdaterHook::read_options(args),
@@ -183,7 +183,7 @@ std::shared_ptr<Hook> build_cosine(Args& args) {
   });
 }
 
-std::shared_ptr<Hook> build_linear(Args& args) {
+std::shared_ptr<Hook> build_linear_momentum(Args& args) {
   return build_checked(args, [&] {
     MinMomentum min = MinMomentum::read(args);
     return std::make_shared<AnnealingMomentumUpdaterHook>(MomentumUpdaterHook::read_options(args),
@@ -192,7 +192,7 @@ std::shared_ptr<Hook> build_linear(Args& args) {
   });
 }
 
-std::shared_ptr<Hook> build_cyclic(Args& args) {
+std::shared_ptr<Hook> build_cyclic_momentum(Args& args) {
   return build_checked(args, [&] {
     const bool by_epoch = args.get<bool>("by_epoch", false);
     const Value* ratio = args.find("target_ratio");
@@ -223,7 +223,7 @@ Value read_momentum_bound(Args& args, const std::string& key, double fallback) {
   return *v;
 }
 
-std::shared_ptr<Hook> build_one_cycle(Args& args) {
+std::shared_ptr<Hook> build_one_cycle_momentum(Args& args) {
   return build_checked(args, [&] {
     if (args.get<bool>("by_epoch", false))
       throw std::invalid_argument("currently only support \"by_epoch\" = False");
@@ -246,10 +246,10 @@ std::shared_ptr<Hook> build_one_cycle(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(HOOKS, StepMomentumUpdaterHook, build_step);
-TUBELET_REGISTER(HOOKS, CosineAnnealingMomentumUpdaterHook, build_cosine);
-TUBELET_REGISTER(HOOKS, LinearAnnealingMomentumUpdaterHook, build_linear);
-TUBELET_REGISTER(HOOKS, CyclicMomentumUpdaterHook, build_cyclic);
-TUBELET_REGISTER(HOOKS, OneCycleMomentumUpdaterHook, build_one_cycle);
+TUBELET_REGISTER(HOOKS, StepMomentumUpdaterHook, build_step_momentum);
+TUBELET_REGISTER(HOOKS, CosineAnnealingMomentumUpdaterHook, build_cosine_momentum);
+TUBELET_REGISTER(HOOKS, LinearAnnealingMomentumUpdaterHook, build_linear_momentum);
+TUBELET_REGISTER(HOOKS, CyclicMomentumUpdaterHook, build_cyclic_momentum);
+TUBELET_REGISTER(HOOKS, OneCycleMomentumUpdaterHook, build_one_cycle_momentum);
 
 }  // namespace tubelet

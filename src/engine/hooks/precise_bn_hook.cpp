@@ -159,7 +159,7 @@ void PreciseBNHook::after_train_epoch(Runner& runner) {
 
 namespace {
 
-std::shared_ptr<Hook> build(Args& args) {
+std::shared_ptr<Hook> build_precise_bn_hook(Args& args) {
   PreciseBNOptions o;
   o.num_iters = args.get<int64_t>("num_iters", o.num_iters);
   o.interval = args.get<int64_t>("interval", o.interval);
@@ -169,6 +169,6 @@ std::shared_ptr<Hook> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(HOOKS, PreciseBNHook, build);
+TUBELET_REGISTER(HOOKS, PreciseBNHook, build_precise_bn_hook);
 
 }  // namespace tubelet

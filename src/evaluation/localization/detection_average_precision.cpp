@@ -32,7 +32,7 @@ struct Detection {
 };
 
 // argsort()[::-1] of an IoU row: highest first, ties in the order numpy leaves them.
-std::vector<size_t> best_first(const std::vector<float>& iou) {
+std::vector<size_t> best_first_detection(const std::vector<float>& iou) {
   std::vector<size_t> order = numpy_argsort(std::vector<double>(iou.begin(), iou.end()));
   std::reverse(order.begin(), order.end());
   return order;
@@ -85,7 +85,7 @@ std::vector<double> compute_average_precision_detection(
         row.push_back(r[0]);
       return row;
     }();
-    const std::vector<size_t> order = best_first(iou);
+    const std::vector<size_t> order = best_first_detection(iou);
     for (size_t t = 0; t < thresholds; ++t) {
       for (size_t j : order) {
         if (static_cast<double>(iou[j]) < tiou_thresholds[t]) {

@@ -63,8 +63,8 @@ void sample_region(const Curve& curve, double from, double step, int64_t samples
   }
 }
 
-void check(const torch::Tensor& tem_results, const torch::Tensor& proposals,
-           const BspFeatureOptions& o) {
+void check_bsp_feature(const torch::Tensor& tem_results, const torch::Tensor& proposals,
+                       const BspFeatureOptions& o) {
   if (tem_results.dim() != 2 || tem_results.size(0) < 1 || tem_results.size(1) < 5)
     throw std::invalid_argument(
         "TEM results must be rows of action,start,end,tmin,tmax; got shape " +
@@ -82,7 +82,7 @@ void check(const torch::Tensor& tem_results, const torch::Tensor& proposals,
 
 torch::Tensor generate_bsp_feature(const torch::Tensor& tem_results, const torch::Tensor& proposals,
                                    const BspFeatureOptions& options) {
-  check(tem_results, proposals, options);
+  check_bsp_feature(tem_results, proposals, options);
   const Curve curve = padded_curve(tem_results);
   // [:top_k], a negative top_k counting from the end as Python's slices do
   const int64_t total = proposals.size(0), k = options.top_k();

@@ -20,7 +20,7 @@ namespace tubelet::bsn {
 
 namespace {
 
-std::string join(const std::string& dir, const std::string& file) {
+std::string join_proposal_generation(const std::string& dir, const std::string& file) {
   return (std::filesystem::path(dir) / file).string();
 }
 
@@ -57,7 +57,8 @@ void for_each_video(int64_t n, int64_t threads, std::ostream* progress, Work wor
 }
 
 torch::Tensor read_tem_results(const ProposalGenerationPaths& paths, const std::string& name) {
-  return load_csv_table(join(paths.tem_results_dir, name + ".csv"), "TEM results of video " + name);
+  return load_csv_table(join_proposal_generation(paths.tem_results_dir, name + ".csv"),
+                        "TEM results of video " + name);
 }
 
 }  // namespace
@@ -74,10 +75,11 @@ int64_t generate_proposals(const std::vector<Dict>& infos, const ProposalGenerat
     try {
       proposals = generate_candidate_proposals(read_tem_results(paths, name), gt, options);
     } catch (const std::invalid_argument& e) {
-      throw std::runtime_error(join(paths.tem_results_dir, name + ".csv") + " (video " + name +
-                               "): " + e.what());
+      throw std::runtime_error(join_proposal_generation(paths.tem_results_dir, name + ".csv") +
+                               " (video " + name + "): " + e.what());
     }
-    save_csv_table(join(paths.pgm_proposals_dir, name + ".csv"), kProposalHeader, proposals);
+    save_csv_table(join_proposal_generation(paths.pgm_proposals_dir, name + ".csv"),
+                   kProposalHeader, proposals);
     written += proposals.size(0);
   });
   return written;
@@ -88,7 +90,8 @@ void generate_features(const std::vector<Dict>& infos, const ProposalGenerationP
   std::filesystem::create_directories(paths.pgm_features_dir);
   for_each_video(static_cast<int64_t>(infos.size()), threads, progress, [&](int64_t i) {
     const std::string& name = infos[i].at("video_name").as_str();
-    const std::string proposal_path = join(paths.pgm_proposals_dir, name + ".csv");
+    const std::string proposal_path =
+        join_proposal_generation(paths.pgm_proposals_dir, name + ".csv");
     torch::Tensor proposals = load_csv_table(proposal_path, "proposals of video " + name);
     torch::Tensor feature;
     try {
@@ -96,7 +99,7 @@ void generate_features(const std::vector<Dict>& infos, const ProposalGenerationP
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(proposal_path + " (video " + name + "): " + e.what());
     }
-    save_npy(join(paths.pgm_features_dir, name + ".npy"), feature);
+    save_npy(join_proposal_generation(paths.pgm_features_dir, name + ".npy"), feature);
   });
 }
 

@@ -19,7 +19,7 @@ namespace tubelet {
 
 namespace {
 
-Value type_cfg(const char* name, const char* flag = nullptr) {
+Value type_cfg_mobilenet_v2(const char* name, const char* flag = nullptr) {
   Dict d;
   d.set("type", Value(name));
   if (flag) d.set(flag, Value(true));
@@ -52,9 +52,9 @@ int64_t make_divisible(double value, int64_t divisor) {
 }
 
 MobileNetV2Options::MobileNetV2Options()
-    : conv_cfg_(type_cfg("Conv")),
-      norm_cfg_(type_cfg("BN2d", "requires_grad")),
-      act_cfg_(type_cfg("ReLU6", "inplace")) {}
+    : conv_cfg_(type_cfg_mobilenet_v2("Conv")),
+      norm_cfg_(type_cfg_mobilenet_v2("BN2d", "requires_grad")),
+      act_cfg_(type_cfg_mobilenet_v2("ReLU6", "inplace")) {}
 
 MobileNetV2Options MobileNetV2Options::from_config(Args& args) {
   MobileNetV2Options o;

@@ -161,17 +161,17 @@ std::vector<int64_t> per_block(std::vector<int64_t> flags, int64_t blocks, const
   return flags;
 }
 
-struct Arch {
+struct ArchResnet3D {
   bool bottleneck;
   std::vector<int64_t> stage_blocks;
 };
 
-const Arch& arch_of(const ResNet3dOptions& o) {
-  static const std::map<int64_t, Arch> settings = {{18, {false, {2, 2, 2, 2}}},
-                                                   {34, {false, {3, 4, 6, 3}}},
-                                                   {50, {true, {3, 4, 6, 3}}},
-                                                   {101, {true, {3, 4, 23, 3}}},
-                                                   {152, {true, {3, 8, 36, 3}}}};
+const ArchResnet3D& arch_of_resnet3d(const ResNet3dOptions& o) {
+  static const std::map<int64_t, ArchResnet3D> settings = {{18, {false, {2, 2, 2, 2}}},
+                                                           {34, {false, {3, 4, 6, 3}}},
+                                                           {50, {true, {3, 4, 6, 3}}},
+                                                           {101, {true, {3, 4, 23, 3}}},
+                                                           {152, {true, {3, 8, 36, 3}}}};
   auto it = settings.find(o.depth());
   // ResNet3dCSN knows only its bottleneck depths.
   if (it == settings.end() || (!o.bottleneck_mode().empty() && !it->second.bottleneck))
@@ -250,7 +250,7 @@ ResNet3dOptions ResNet3dOptions::from_config(Args& args, const ResNet3dOptions& 
 }
 
 ResNet3dImpl::ResNet3dImpl(const ResNet3dOptions& o, bool initialise) : options(o) {
-  const Arch& arch = arch_of(o);
+  const ArchResnet3D& arch = arch_of_resnet3d(o);
   bottleneck_ = arch.bottleneck;
   int64_t stages = o.num_stages();
   if (stages < 1 || stages > 4) throw ConfigError(o.path() + ": num_stages must be 1..4");

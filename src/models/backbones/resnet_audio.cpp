@@ -17,7 +17,7 @@ namespace {
 
 constexpr int64_t kExpansion = 4;
 
-Value type_cfg(const char* type, bool requires_grad = false, bool inplace = false) {
+Value type_cfg_resnet_audio(const char* type, bool requires_grad = false, bool inplace = false) {
   Dict d;
   d.set("type", Value(type));
   if (requires_grad) d.set("requires_grad", Value(true));
@@ -37,15 +37,15 @@ class Bottleneck2dAudioImpl : public torch::nn::Module {
                                                      .bias("false")
                                                      .norm_cfg(norm_cfg)
                                                      .path(path + ".conv1")));
-    conv2_ = register_module("conv2",
-                             ConvModule(ConvModuleOptions(planes, planes, {3})
-                                            .stride({stride})
-                                            .padding({dilation})
-                                            .dilation({dilation})
-                                            .bias("false")
-                                            .conv_cfg(type_cfg(factorize ? "ConvAudio" : "Conv"))
-                                            .act_cfg(Value())
-                                            .path(path + ".conv2")));
+    conv2_ = register_module(
+        "conv2", ConvModule(ConvModuleOptions(planes, planes, {3})
+                                .stride({stride})
+                                .padding({dilation})
+                                .dilation({dilation})
+                                .bias("false")
+                                .conv_cfg(type_cfg_resnet_audio(factorize ? "ConvAudio" : "Conv"))
+                                .act_cfg(Value())
+                                .path(path + ".conv2")));
     conv3_ = register_module("conv3", ConvModule(ConvModuleOptions(factorize ? 2 * planes : planes,
                                                                    planes * kExpansion, {1})
                                                      .bias("false")
@@ -122,9 +122,9 @@ ResNetAudioOptions ResNetAudioOptions::from_config(Args& args) {
       .factorize(read_factorize(args))
       .norm_eval(args.get("norm_eval", false))
       .with_cp(args.get("with_cp", false))  // activation checkpointing only saves memory
-      .conv_cfg(args.get("conv_cfg", type_cfg("Conv")))
-      .norm_cfg(args.get("norm_cfg", type_cfg("BN2d", true)))
-      .act_cfg(args.get("act_cfg", type_cfg("ReLU", false, true)))
+      .conv_cfg(args.get("conv_cfg", type_cfg_resnet_audio("Conv")))
+      .norm_cfg(args.get("norm_cfg", type_cfg_resnet_audio("BN2d", true)))
+      .act_cfg(args.get("act_cfg", type_cfg_resnet_audio("ReLU", false, true)))
       .zero_init_residual(args.get("zero_init_residual", true))
       .path(args.path());
   return o;

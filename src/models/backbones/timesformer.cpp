@@ -18,7 +18,7 @@ namespace {
 
 const char* const kAttentionTypes[] = {"divided_space_time", "space_only", "joint_space_time"};
 
-Value type_cfg(const char* type, std::optional<double> eps = std::nullopt) {
+Value type_cfg_timesformer(const char* type, std::optional<double> eps = std::nullopt) {
   Dict d;
   d.set("type", Value(type));
   if (eps) d.set("eps", Value(*eps));
@@ -58,7 +58,7 @@ PatchEmbedImpl::PatchEmbedImpl(std::vector<int64_t> img_size, std::vector<int64_
   conv.out_channels = embed_dims;
   conv.kernel_size = patch_size;
   conv.stride = patch_size;
-  projection_ = build_conv_layer(type_cfg("Conv2d"), conv, path + ".projection");
+  projection_ = build_conv_layer(type_cfg_timesformer("Conv2d"), conv, path + ".projection");
   register_module("projection", projection_.ptr());
   // LeCun normal (ClassyVision's), MMAction2's kaiming_init(mode='fan_in', nonlinearity='linear').
   torch::NoGradGuard no_grad;
@@ -100,7 +100,7 @@ TimeSformerImpl::TimeSformerImpl(const TimeSformerOptions& o) : options(o) {
     time_embed_ = register_parameter("time_embed", torch::zeros({1, o.num_frames(), m}));
     drop_after_time_ = register_module("drop_after_time", torch::nn::Dropout(o.dropout_ratio()));
   }
-  Value norm_cfg = o.norm_cfg().is_none() ? type_cfg("LN", 1e-6) : o.norm_cfg();
+  Value norm_cfg = o.norm_cfg().is_none() ? type_cfg_timesformer("LN", 1e-6) : o.norm_cfg();
   norm_ = build_norm_layer(norm_cfg, m, "", o.path() + ".norm").second;
   register_module("norm", norm_.ptr());
   transformer_layers_ =
@@ -113,13 +113,16 @@ TimeSformerImpl::TimeSformerImpl(const TimeSformerOptions& o) : options(o) {
 std::vector<BaseTransformerLayer> TimeSformerImpl::make_layers() const {
   const TimeSformerOptions& o = options;
   int64_t n = o.num_transformer_layers(), m = o.embed_dims();
-  Value ln = type_cfg("LN", 1e-6);
+  Value ln = type_cfg_timesformer("LN", 1e-6);
   std::vector<BaseTransformerLayer> layers;
   for (int64_t i = 0; i < n; ++i) {
     double drop_path = n > 1 ? 0.1 * static_cast<double>(i) / static_cast<double>(n - 1) : 0.0;
     std::string path = o.path() + ".transformer_layers.layers." + std::to_string(i);
     FFNOptions ffn(m, m * 4);
-    ffn.num_fcs(2).act_cfg(type_cfg("GELU")).drop_path(drop_path).path(path + ".ffns.0");
+    ffn.num_fcs(2)
+        .act_cfg(type_cfg_timesformer("GELU"))
+        .drop_path(drop_path)
+        .path(path + ".ffns.0");
     std::vector<std::shared_ptr<TransformerAttention>> attentions;
     std::vector<std::shared_ptr<TransformerFFN>> ffns;
     std::vector<std::string> order;
@@ -232,7 +235,7 @@ std::shared_ptr<torch::nn::Module> build_timesformer(Args& args) {
       .in_channels(args.get<int64_t>("in_channels", 3))
       .dropout_ratio(args.get("dropout_ratio", 0.0))
       .attention_type(args.get("attention_type", "divided_space_time"))
-      .norm_cfg(args.get("norm_cfg", type_cfg("LN", 1e-6)))
+      .norm_cfg(args.get("norm_cfg", type_cfg_timesformer("LN", 1e-6)))
       .path(args.path());
   if (!args.get("transformer_layers", Value()).is_none())
     throw args.error("transformer_layers",

@@ -19,7 +19,7 @@ namespace tubelet {
 
 namespace {
 
-Value type_cfg(const char* name, const char* flag = nullptr) {
+Value type_cfg_x3d(const char* name, const char* flag = nullptr) {
   Dict d;
   d.set("type", Value(name));
   if (flag) d.set(flag, Value(true));
@@ -111,9 +111,9 @@ int64_t x3d_round_width(double width, double multiplier) {
 }
 
 X3DOptions::X3DOptions()
-    : conv_cfg_(type_cfg("Conv3d")),
-      norm_cfg_(type_cfg("BN3d", "requires_grad")),
-      act_cfg_(type_cfg("ReLU", "inplace")) {}
+    : conv_cfg_(type_cfg_x3d("Conv3d")),
+      norm_cfg_(type_cfg_x3d("BN3d", "requires_grad")),
+      act_cfg_(type_cfg_x3d("ReLU", "inplace")) {}
 
 X3DOptions X3DOptions::from_config(Args& args) {
   X3DOptions o;

@@ -18,7 +18,7 @@ Value conv_type(int64_t dims) {
 }
 
 // NonLocal1d/2d/3d's pooling when sub_sample: 2 over the spatial dimensions only.
-torch::nn::AnyModule make_pool(int64_t dims) {
+torch::nn::AnyModule make_pool_non_local(int64_t dims) {
   if (dims == 1) return torch::nn::AnyModule(torch::nn::MaxPool1d(2));
   if (dims == 2) return torch::nn::AnyModule(torch::nn::MaxPool2d(2));
   return torch::nn::AnyModule(torch::nn::MaxPool3d(torch::nn::MaxPool3dOptions({1, 2, 2})));
@@ -79,7 +79,7 @@ NonLocalImpl::NonLocalImpl(int64_t dims, const NonLocalOptions& o)
     register_module("g", g_);
     if (phi_) register_module("phi", phi_);
   } else {
-    pool_ = make_pool(dims);
+    pool_ = make_pool_non_local(dims);
     g_pooled_ = register_module("g", torch::nn::Sequential(g_, pool_));
     if (phi_)
       phi_pooled_ = register_module("phi", torch::nn::Sequential(phi_, pool_));

@@ -8,7 +8,7 @@
 namespace tubelet {
 
 namespace {
-std::string shape_of(const torch::Tensor& t) {
+std::string shape_of_tpn_head(const torch::Tensor& t) {
   std::ostringstream s;
   s << t.sizes();
   return s.str();
@@ -26,7 +26,7 @@ torch::Tensor TPNHeadImpl::forward_scores(const torch::Tensor& input, int64_t nu
   }
   if (x.dim() != 4)
     throw std::invalid_argument("TPNHead expects [N, C, T, H, W] or [N * num_segs, C, H, W], got " +
-                                shape_of(x));
+                                shape_of_tpn_head(x));
   // MMAction2 pools H and W whatever spatial_type says on this path.
   x = torch::adaptive_avg_pool2d(x, {1, 1});
   x = x.reshape({-1, num_segs, x.size(1), 1, 1});
@@ -36,7 +36,8 @@ torch::Tensor TPNHeadImpl::forward_scores(const torch::Tensor& input, int64_t nu
 
 torch::Tensor TPNHeadImpl::forward_fcn(const torch::Tensor& input) {
   if (input.dim() != 5)
-    throw std::invalid_argument("TPNHead fcn test expects [N, C, T, H, W], got " + shape_of(input));
+    throw std::invalid_argument("TPNHead fcn test expects [N, C, T, H, W], got " +
+                                shape_of_tpn_head(input));
   torch::Tensor x = input;
   if (options.spatial_type() == "avg") x = torch::adaptive_avg_pool3d(x, {1, 1, 1});
   auto params = named_parameters();

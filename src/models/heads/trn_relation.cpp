@@ -32,7 +32,7 @@ torch::Tensor combinations(int64_t n, int64_t k) {
   return torch::tensor(flat, torch::kLong).view({rows, k});
 }
 
-void check_positive(const TRNRelationOptions& o, const char* module) {
+void check_positive_trn_relation(const TRNRelationOptions& o, const char* module) {
   if (o.hidden_dim() < 1 || o.num_segments() < 1 || o.num_classes() < 1)
     throw std::invalid_argument(std::string(module) +
                                 ": hidden_dim, num_segments and num_classes must be positive");
@@ -41,7 +41,7 @@ void check_positive(const TRNRelationOptions& o, const char* module) {
 }  // namespace
 
 RelationModuleImpl::RelationModuleImpl(const TRNRelationOptions& o) : options(o) {
-  check_positive(o, "RelationModule");
+  check_positive_trn_relation(o, "RelationModule");
   classifier =
       register_module("classifier", relation_mlp(o.num_segments() * o.hidden_dim(),
                                                  TRNRelationOptions::kBottleneck, o.num_classes()));
@@ -53,7 +53,7 @@ torch::Tensor RelationModuleImpl::forward(const torch::Tensor& x) {
 
 RelationModuleMultiScaleImpl::RelationModuleMultiScaleImpl(const TRNRelationOptions& o)
     : options(o) {
-  check_positive(o, "RelationModuleMultiScale");
+  check_positive_trn_relation(o, "RelationModuleMultiScale");
   if (o.num_segments() < 2)
     throw std::invalid_argument(
         "RelationModuleMultiScale: num_segments must be at least 2 (its scales run from "

@@ -16,7 +16,7 @@ Value int_list(const IntOrTuple& v) {
   return Value::tuple(std::move(items));
 }
 
-const std::string& type_of(const Value& cfg, const std::string& path) {
+const std::string& layer_type_of(const Value& cfg, const std::string& path) {
   if (!cfg.is_dict() || !cfg.as_dict().contains("type") || !cfg.as_dict().at("type").is_str())
     throw ConfigError(path + " must be a dict with a str 'type', got " + repr(cfg), cfg.location());
   return cfg.as_dict().at("type").as_str();
@@ -53,7 +53,7 @@ std::pair<std::string, torch::nn::AnyModule> build_norm_layer(const Value& cfg,
                                                               int64_t num_features,
                                                               const std::string& postfix,
                                                               const std::string& path) {
-  const std::string& type = type_of(cfg, path);
+  const std::string& type = layer_type_of(cfg, path);
   // requires_grad belongs to the builder, not to the layer.
   Value layer_cfg = cfg;
   bool requires_grad = true;
@@ -72,7 +72,7 @@ std::pair<std::string, torch::nn::AnyModule> build_norm_layer(const Value& cfg,
 }
 
 torch::nn::AnyModule build_activation_layer(const Value& cfg, const std::string& path) {
-  type_of(cfg, path);
+  layer_type_of(cfg, path);
   return *ACTIVATION_LAYERS().build(cfg, {path});
 }
 

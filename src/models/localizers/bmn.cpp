@@ -237,7 +237,7 @@ List BMNImpl::test_records(const Batch& batch) {
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build(Args& args) {
+std::shared_ptr<torch::nn::Module> build_bmn(Args& args) {
   BMNOptions o;
   o.temporal_dim(args.required<int64_t>("temporal_dim"));
   o.boundary_ratio(args.required<double>("boundary_ratio"));
@@ -268,6 +268,6 @@ std::shared_ptr<torch::nn::Module> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(LOCALIZERS, BMN, build);
+TUBELET_REGISTER(LOCALIZERS, BMN, build_bmn);
 
 }  // namespace tubelet

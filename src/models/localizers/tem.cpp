@@ -120,7 +120,7 @@ List TEMImpl::test_records(const Batch& batch) {
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build(Args& args) {
+std::shared_ptr<torch::nn::Module> build_tem(Args& args) {
   TEMOptions o;
   o.temporal_dim(args.required<int64_t>("temporal_dim"));
   o.boundary_ratio(args.required<double>("boundary_ratio"));
@@ -146,6 +146,6 @@ std::shared_ptr<torch::nn::Module> build(Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(LOCALIZERS, TEM, build);
+TUBELET_REGISTER(LOCALIZERS, TEM, build_tem);
 
 }  // namespace tubelet

@@ -29,12 +29,12 @@ torch::Tensor binary_logistic_regression_loss(const torch::Tensor& reg_score,
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build(Args&) {
+std::shared_ptr<torch::nn::Module> build_binary_logistic_regression_loss(Args&) {
   return std::make_shared<BinaryLogisticRegressionLossImpl>();
 }
 
 }  // namespace
 
-TUBELET_REGISTER(LOSSES, BinaryLogisticRegressionLoss, build);
+TUBELET_REGISTER(LOSSES, BinaryLogisticRegressionLoss, build_binary_logistic_regression_loss);
 
 }  // namespace tubelet

@@ -73,12 +73,12 @@ BMNLossParts BMNLossImpl::forward(const torch::Tensor& pred_bm, const torch::Ten
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build(Args&) {
+std::shared_ptr<torch::nn::Module> build_bmn_loss(Args&) {
   return std::make_shared<BMNLossImpl>();
 }
 
 }  // namespace
 
-TUBELET_REGISTER(LOSSES, BMNLoss, build);
+TUBELET_REGISTER(LOSSES, BMNLoss, build_bmn_loss);
 
 }  // namespace tubelet

@@ -21,12 +21,12 @@ class NLLLossImpl : public Loss {
   double loss_weight_;
 };
 
-std::shared_ptr<torch::nn::Module> build(Args& args) {
+std::shared_ptr<torch::nn::Module> build_nll_loss(Args& args) {
   return std::make_shared<NLLLossImpl>(args.get("loss_weight", 1.0));
 }
 
 }  // namespace
 
-TUBELET_REGISTER(LOSSES, NLLLoss, build);
+TUBELET_REGISTER(LOSSES, NLLLoss, build_nll_loss);
 
 }  // namespace tubelet

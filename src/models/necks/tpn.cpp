@@ -29,7 +29,7 @@ Value relu() {
   return dict_of({{"type", Value("ReLU")}, {"inplace", Value(true)}});
 }
 
-std::string shape_of(const torch::Tensor& t) {
+std::string shape_of_tpn(const torch::Tensor& t) {
   std::ostringstream s;
   s << t.sizes();
   return s.str();
@@ -282,7 +282,7 @@ void TPNImpl::check_levels(const std::vector<torch::Tensor>& x) const {
     if (x[i].dim() != 5 || x[i].size(1) != channels[i])
       throw std::invalid_argument(options.path() + ": feature map " + std::to_string(i) +
                                   " must be [N, " + std::to_string(channels[i]) +
-                                  ", T, H, W], got " + shape_of(x[i]));
+                                  ", T, H, W], got " + shape_of_tpn(x[i]));
   if (temporal_modulation_ops_->is_empty())
     throw std::invalid_argument(options.path() +
                                 ": without temporal_modulation_cfg there is nothing to fuse");

@@ -6,7 +6,7 @@ namespace tubelet {
 
 namespace {
 // [N, num_clips, C, T, H, W] -> [N * num_clips, C, T, H, W].
-torch::Tensor flatten_clips(const torch::Tensor& imgs) {
+torch::Tensor flatten_clips_recognizer3d(const torch::Tensor& imgs) {
   TORCH_CHECK(imgs.dim() == 6, "Recognizer3D expects [N, num_clips, C, T, H, W], got ",
               imgs.sizes());
   return imgs.reshape({-1, imgs.size(2), imgs.size(3), imgs.size(4), imgs.size(5)});
@@ -14,7 +14,7 @@ torch::Tensor flatten_clips(const torch::Tensor& imgs) {
 }  // namespace
 
 HeadInput Recognizer3DImpl::head_input(const torch::Tensor& imgs, const torch::Tensor& target) {
-  std::vector<torch::Tensor> feats = extract_feats(flatten_clips(imgs));
+  std::vector<torch::Tensor> feats = extract_feats(flatten_clips_recognizer3d(imgs));
   if (!neck) return {std::move(feats), 1, {}};
   NeckOutput out = neck->forward_neck(feats, target);
   return {std::move(out.feats), 1, std::move(out.losses)};

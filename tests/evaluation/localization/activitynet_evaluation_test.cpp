@@ -9,7 +9,7 @@
 #include "tubelet/data/datasets/activitynet_dataset.h"
 #include "tubelet/evaluation/localization/activitynet_json.h"
 
-namespace tubelet {
+namespace tubelet::activitynet_evaluation_test {
 namespace {
 
 const Dict& expected() {
@@ -169,4 +169,4 @@ TEST(ActivityNetEvaluation, Errors) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::activitynet_evaluation_test

@@ -16,7 +16,7 @@
 #include "tubelet/evaluation/localization/numpy_reductions.h"
 #include "tubelet/evaluation/localization/temporal_iou.h"
 
-namespace tubelet {
+namespace tubelet::localization_metrics_test {
 namespace {
 
 const Dict& expected() {
@@ -284,4 +284,4 @@ TEST(LocalizationInput, ErrorsNameFileAndVideo) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::localization_metrics_test

@@ -12,7 +12,7 @@
 #include "tubelet/localization/bsn/candidate_proposals.h"
 #include "tubelet/localization/bsn/video_infos.h"
 
-namespace tubelet::bsn {
+namespace tubelet::bsn::bsn_utils_test {
 namespace {
 
 std::filesystem::path assets() {
@@ -239,4 +239,4 @@ TEST(BsnBspFeature, TopKAndErrors) {
 }
 
 }  // namespace
-}  // namespace tubelet::bsn
+}  // namespace tubelet::bsn::bsn_utils_test

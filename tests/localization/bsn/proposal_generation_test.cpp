@@ -13,7 +13,7 @@
 #include "tubelet/data/transform.h"
 #include "tubelet/localization/bsn/proposal_generation.h"
 
-namespace tubelet::bsn {
+namespace tubelet::bsn::proposal_generation_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -176,4 +176,4 @@ TEST(BsnArrayFiles, CsvLikeSavetxt) {
 }
 
 }  // namespace
-}  // namespace tubelet::bsn
+}  // namespace tubelet::bsn::proposal_generation_test

@@ -10,7 +10,7 @@
 #include "tubelet/models/builder.h"
 #include "tubelet/models/localizers/bmn.h"
 
-namespace tubelet {
+namespace tubelet::bmn_golden_test {
 namespace {
 
 constexpr const char* kBmnSmall =
@@ -88,4 +88,4 @@ TEST(BMNGolden, MatchesMmaction2ForwardAndProposals) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::bmn_golden_test

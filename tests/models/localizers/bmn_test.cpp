@@ -7,7 +7,7 @@
 
 #include "localizer_fixture.h"
 
-namespace tubelet {
+namespace tubelet::bmn_test {
 namespace {
 
 using namespace test_localizers;
@@ -144,4 +144,4 @@ TEST(BMNTraining, AdamStepsLowerTheLoss) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::bmn_test

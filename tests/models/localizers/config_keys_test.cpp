@@ -6,7 +6,7 @@
 #include "localizer_fixture.h"
 #include "tubelet/config/dump.h"
 
-namespace tubelet {
+namespace tubelet::config_keys_test {
 namespace {
 
 void expect_config_keys(const std::string& config, const std::string& name) {
@@ -36,4 +36,4 @@ TEST(LocalizerConfigs, StateDictsMatchMmaction2) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::config_keys_test

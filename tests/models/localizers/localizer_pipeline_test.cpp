@@ -10,7 +10,7 @@
 #include "tubelet/models/localizers/bmn.h"
 #include "tubelet/models/localizers/tem.h"
 
-namespace tubelet {
+namespace tubelet::localizer_pipeline_test {
 namespace {
 
 using namespace test_localizers;
@@ -126,4 +126,4 @@ TEST_F(LocalizerPipeline, StackedGtBboxWithoutToDataContainerFailsClearly) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::localizer_pipeline_test

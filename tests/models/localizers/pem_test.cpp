@@ -5,7 +5,7 @@
 
 #include "localizer_fixture.h"
 
-namespace tubelet {
+namespace tubelet::pem_test {
 namespace {
 
 using namespace test_localizers;
@@ -66,4 +66,4 @@ TEST(PEMErrors, WrongFeatureWidthNamesTheArgument) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::pem_test

@@ -7,7 +7,7 @@
 #include "tubelet/localization/proposal_post_processing.h"
 #include "tubelet/localization/temporal_overlap.h"
 
-namespace tubelet {
+namespace tubelet::proposal_post_processing_test {
 namespace {
 
 Dict info(double frames, double seconds) {
@@ -66,4 +66,4 @@ TEST(ProposalPostProcessing, SecondsTopKAndClipping) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::proposal_post_processing_test

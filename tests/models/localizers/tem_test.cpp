@@ -4,7 +4,7 @@
 
 #include "localizer_fixture.h"
 
-namespace tubelet {
+namespace tubelet::tem_test {
 namespace {
 
 using namespace test_localizers;
@@ -88,4 +88,4 @@ TEST(TEMErrors, WrongFeatureWidthOrLengthNamesTheArgument) {
 }
 
 }  // namespace
-}  // namespace tubelet
+}  // namespace tubelet::tem_test
