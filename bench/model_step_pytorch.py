@@ -1,11 +1,17 @@
 #!/usr/bin/python3
-"""The PyTorch eager side of bench/model_step_vs_pytorch.sh: one training step (forward,
-cross-entropy loss, backward) of TSN-R50 or I3D-R50, written in plain PyTorch (no mmcv, no
-torchvision) to match what configs/_base_/models/{tsn,i3d}_r50.py build.
+"""The PyTorch eager side of bench/model_step_vs_pytorch.sh and scripts/gpu-check.sh: one
+training step (forward, cross-entropy loss, backward, SGD step) of TSN-R50 or I3D-R50, written
+in plain PyTorch (no mmcv, no torchvision) to match what configs/_base_/models/{tsn,i3d}_r50.py
+build, with the same settings as bench/model_step_bench.cpp.
 
-Usage: /usr/bin/python3 bench/model_step_pytorch.py tsn|i3d [iterations] [warmup] [threads]
-Prints one JSON line like the C++ bench.
+Usage: python3 bench/model_step_pytorch.py tsn|i3d [iterations] [warmup] [threads]
+           [--device cpu|cuda] [--batch N] [--frames N] [--size N] [--fp16]
+           [--iterations N] [--warmup N] [--threads N]
+Prints one JSON line like the C++ bench. --fp16 on CUDA is torch.autocast + GradScaler; on
+the CPU it is the fp32 step (as GradScaler disables itself there), with "amp": false.
 """
+import argparse
+import contextlib
 import json
 import resource
 import statistics
@@ -100,31 +106,83 @@ class Recognizer(nn.Module):
         return score.view(batches, -1, 400).mean(1)  # average over segments / clips
 
 
+def parse_args():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('model', nargs='?', default='tsn', choices=('tsn', 'i3d'))
+    parser.add_argument('positional', nargs='*', type=int,
+                        help='iterations, warmup, threads (the old positional form)')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--batch', type=int, default=1)
+    parser.add_argument('--frames', '--segments', type=int, default=8)
+    parser.add_argument('--size', type=int, default=224)
+    parser.add_argument('--fp16', action='store_true')
+    parser.add_argument('--iterations', type=int, default=3)
+    parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--threads', type=int, default=0)
+    args = parser.parse_args()
+    if len(args.positional) > 3:
+        parser.error('too many arguments')
+    for name, value in zip(('iterations', 'warmup', 'threads'), args.positional):
+        setattr(args, name, value)
+    return args
+
+
+def grad_scaler(enabled):
+    if hasattr(torch, 'amp') and hasattr(torch.amp, 'GradScaler'):  # torch >= 2.3
+        return torch.amp.GradScaler('cuda', enabled=enabled)
+    return torch.cuda.amp.GradScaler(enabled=enabled)
+
+
 def main():
-    name = sys.argv[1] if len(sys.argv) > 1 else 'tsn'
-    iterations = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    threads = int(sys.argv[4]) if len(sys.argv) > 4 else 0
-    if threads > 0:
-        torch.set_num_threads(threads)
+    args = parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    three_d = name == 'i3d'
-    model = Recognizer(three_d).train()
-    imgs = torch.randn(1, 1, 3, 8, 224, 224) if three_d else torch.randn(1, 8, 3, 224, 224)
-    labels = torch.tensor([7])
+    device = torch.device('cuda:0' if args.device == 'cuda' else args.device)
+    amp = args.fp16 and device.type == 'cuda'
+    torch.backends.cudnn.benchmark = device.type == 'cuda'  # as model_step_bench
+    three_d = args.model == 'i3d'
+    model = Recognizer(three_d).to(device).train()
+    sgd = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+    scaler = grad_scaler(amp)
+    shape = ((args.batch, 1, 3, args.frames, args.size, args.size) if three_d else
+             (args.batch, args.frames, 3, args.size, args.size))
+    imgs = torch.randn(*shape, device=device)
+    labels = torch.randint(400, (args.batch,), device=device)
+
+    def autocast():
+        return torch.autocast('cuda', dtype=torch.float16) if amp else contextlib.nullcontext()
+
+    def step():
+        sgd.zero_grad()
+        with autocast():
+            loss = F.cross_entropy(model(imgs), labels)
+        scaler.scale(loss).backward()
+        scaler.step(sgd)
+        scaler.update()
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)
+
     times = []
-    for i in range(warmup + iterations):
+    for i in range(args.warmup + args.iterations):
+        if i == args.warmup and device.type == 'cuda':
+            torch.cuda.reset_peak_memory_stats(device)
         start = time.perf_counter()
-        model.zero_grad()
-        F.cross_entropy(model(imgs), labels).backward()
-        if i >= warmup:
+        step()
+        if i >= args.warmup:
             times.append((time.perf_counter() - start) * 1000)
+    median = statistics.median_high(times)  # the C++ side's sorted[n / 2]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({'side': 'pytorch', 'model': name, 'threads': torch.get_num_threads(),
-                      'median_ms': round(statistics.median(times), 1),
-                      'mean_ms': round(statistics.mean(times), 1), 'iterations': iterations,
+    gpu = torch.cuda.max_memory_allocated(device) if device.type == 'cuda' else 0
+    print(json.dumps({'side': 'pytorch', 'model': args.model, 'device': str(device),
+                      'fp16': args.fp16, 'amp': amp, 'batch': args.batch,
+                      'frames': args.frames, 'size': args.size,
+                      'threads': torch.get_num_threads(), 'median_ms': round(median, 2),
+                      'mean_ms': round(statistics.mean(times), 2),
+                      'iterations': args.iterations,
+                      'images_per_s': round(args.batch * args.frames / (median / 1000), 1),
                       'params': sum(p.numel() for p in model.parameters()),
-                      'peak_rss_mib': round(rss)}))
+                      'peak_rss_mib': round(rss), 'peak_gpu_mib': round(gpu / 2**20)}))
 
 
 if __name__ == '__main__':

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# One CPU training step (forward, loss, backward) of TSN-R50 (1 video, 8 segments, 224x224)
-# and I3D-R50 (1 clip of 8 frames, 224x224): Tubelet against PyTorch eager running the same
-# network (bench/model_step_pytorch.py), in one run. Every measurement is its own process, so
-# each peak RSS is that model's alone (library loading included on both sides).
+# One CPU training step (forward, loss, backward, SGD step) of TSN-R50 (1 video, 8 segments,
+# 224x224) and I3D-R50 (1 clip of 8 frames, 224x224): Tubelet against PyTorch eager running
+# the same network (bench/model_step_pytorch.py), in one run. Every measurement is its own
+# process, so each peak RSS is that model's alone (library loading included on both sides).
+# Both programs take more flags (--device, --batch, --frames, --size, --fp16); the GPU
+# comparison is scripts/gpu-check.sh's.
 # Usage: bench/model_step_vs_pytorch.sh [ITERATIONS=3] [WARMUP=1] [THREADS=0: default] [BUILD_DIR]
 set -euo pipefail
 iterations=${1:-3}

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   tubelet::cli::add_dist_launchers(app);
   tubelet::cli::add_test(app);
   tubelet::cli::add_infer(app);
+  tubelet::cli::add_eval_metric(app);
+  tubelet::cli::add_report_accuracy(app);
   tubelet::cli::add_benchmark(app);
   tubelet::cli::add_eval_proposals(app);
   tubelet::cli::add_bsn_proposal_generation(app);

@@ -15,6 +15,7 @@
 #include "tubelet/distributed/device.h"
 #include "tubelet/distributed/dist_utils.h"
 #include "tubelet/engine/multi_gpu_test.h"
+#include "tubelet/fileio/results_file.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/models/memory_format.h"
 #include "tubelet/plugin.h"
@@ -108,11 +109,11 @@ Dict test(const TestOptions& o) {
   if (!cfg.contains("model")) throw ConfigError(o.config + ": the config has no 'model'");
   if (o.average_clips) set_average_clips(cfg, *o.average_clips);
   // As tools/test.py: with an output_format (localization configs) the dataset's
-  // dump_results decides what 'out' is; otherwise it must be a results file we can write.
+  // dump_results decides what 'out' is; otherwise it must be a results file mmcv.dump writes.
   if (o.out && !output_config(cfg, o.out).contains("output_format") &&
-      std::filesystem::path(*o.out).extension() != ".json")
-    throw std::invalid_argument("--out: only .json results files are supported (got " + *o.out +
-                                ")");
+      !is_results_file_name(*o.out))
+    throw std::invalid_argument("--out: the results file must be .json, .pkl or .pickle (got " +
+                                *o.out + ")");
 
   // As tools/test.py: the process group before anything is read, so every rank fails alike.
   const dist::DistInfo dist_info = start_processes(o.launcher, cfg);

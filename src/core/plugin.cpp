@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <set>
 
 #include "tubelet/args.h"
 #include "tubelet/config/config.h"
@@ -82,6 +83,13 @@ std::string load_plugin(const std::string& name_or_path) {
   } catch (const ConfigError& e) {
     throw ConfigError("plugin '" + path + "': " + e.message());
   }
+  // Said once per library, as the other load-time notes are (on stderr): which plugin it was
+  // and the file it came from, which the plugin path may have chosen.
+  static std::set<std::string> announced;
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(path, ec);
+  if (announced.insert(ec ? path : canonical.string()).second)
+    std::cerr << "tubelet: loaded plugin '" << name_or_path << "' from " << path << "\n";
   return path;
 }
 

@@ -111,8 +111,14 @@ bool register_at_load(const std::function<void()>& registration) {
   try {
     registration();
   } catch (const std::exception& e) {
+    // The registrations made here come from TUBELET_REGISTER: Registry::add's "force=true" is
+    // TUBELET_REGISTER_FORCE to their authors.
+    std::string message = e.what();
+    const std::string force = "register with force=true";
+    if (size_t at = message.find(force); at != std::string::npos)
+      message.replace(at, force.size(), "register it with TUBELET_REGISTER_FORCE");
     std::lock_guard<std::mutex> lock(registries_mutex());
-    pending_errors().push_back(e.what());
+    pending_errors().push_back(message);
   }
   return true;
 }

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "tubelet/config/dump.h"
-#include "tubelet/fileio/atomic_file.h"
+#include "tubelet/fileio/results_file.h"
 
 namespace tubelet {
 
@@ -25,12 +25,10 @@ void Dataset::dump_records(const List& results, const Dict& output_config) const
       out = value.as_str();
     else if (name != "out")
       throw std::invalid_argument("dump_results() got an unexpected keyword argument '" + name +
-                                  "' (this dataset writes a JSON list to 'out')");
+                                  "' (this dataset writes the list to 'out')");
   }
   if (out.empty()) throw std::invalid_argument("dump_results: output_config has no string 'out'");
-  const std::filesystem::path parent = std::filesystem::path(out).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
-  write_file_atomically(out, to_json(Value::list(results), -1));
+  dump_value_file(Value::list(results), out);  // as mmcv.dump: JSON or pickle by extension
 }
 
 }  // namespace tubelet

@@ -17,17 +17,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Bucket {
-  std::vector<size_t> params;  // indices into State::params
-  std::vector<int64_t> offsets;
-  torch::Tensor flat;
-  size_t pending = 0;
-  c10::intrusive_ptr<c10d::Work> work;
-};
-
 }  // namespace
 
 struct DistributedDataParallel::State {
+  // Nested, not file-local: State has linkage, so its fields' types must too.
+  struct Bucket {
+    std::vector<size_t> params;  // indices into State::params
+    std::vector<int64_t> offsets;
+    torch::Tensor flat;
+    size_t pending = 0;
+    c10::intrusive_ptr<c10d::Work> work;
+  };
+
   ProcessGroupPtr group;
   DataParallelOptions options;
   std::vector<torch::Tensor> params;

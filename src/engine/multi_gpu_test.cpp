@@ -1,9 +1,8 @@
 #include "tubelet/engine/multi_gpu_test.h"
 
-#include "tubelet/config/dump.h"
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/distributed/dist_utils.h"
-#include "tubelet/fileio/atomic_file.h"
+#include "tubelet/fileio/results_file.h"
 
 namespace tubelet {
 
@@ -30,15 +29,7 @@ Dict evaluate_results(const Dataset& dataset, const TestResults& results,
 }
 
 void dump_score_rows(const torch::Tensor& rows, const std::filesystem::path& path) {
-  List out;
-  auto r = rows.to(torch::kDouble).contiguous();
-  for (int64_t i = 0; i < r.size(0); ++i) {
-    List row;
-    auto flat = r[i].flatten();
-    for (int64_t j = 0; j < flat.numel(); ++j) row.push_back(Value(flat[j].item<double>()));
-    out.push_back(Value::list(std::move(row)));
-  }
-  write_file_atomically(path, to_json(Value::list(std::move(out)), -1) + "\n");
+  dump_rows_file(rows, path);
 }
 
 }  // namespace tubelet

@@ -118,9 +118,9 @@ TEST(Registry, RegisteringANameTwiceIsAnErrorUnlessForced) {
 
 TEST(Registry, StaticRegistrationErrorsAreReportedNotAborted) {
   detail::register_at_load([] { SHAPES().add("Rect", Rect::from_config); });
-  EXPECT_NE(error_of([] {
-              throw_pending_registration_errors();
-            }).find("module registration failed: 'Rect' is already registered in SHAPES"),
+  EXPECT_NE(error_of([] { throw_pending_registration_errors(); })
+                .find("module registration failed: 'Rect' is already registered in SHAPES "
+                      "(register it with TUBELET_REGISTER_FORCE to replace it)"),
             std::string::npos);
   EXPECT_EQ(error_of([] { throw_pending_registration_errors(); }), "no error");  // reported once
 }

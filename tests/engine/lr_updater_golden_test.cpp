@@ -18,6 +18,8 @@ namespace tubelet::lr_updater_golden_test {
 // MMAction2's tutorial example of a custom LR policy ("Adding New Modules"): the lr is lrs[i]
 // for the first steps[i] that progress is below. Python's version returns None past the last
 // step (mmcv then sets lr to None; the goldens hold null there); this one keeps the last lr.
+// The goldens were made with this tutorial version, not MMAction2's built-in one (which adds a
+// warmup), so run_case builds it directly for policy='RelativeStep' instead of through HOOKS.
 class RelativeStepLrUpdaterHook : public LrUpdaterHook {
  public:
   RelativeStepLrUpdaterHook(const Options& options, std::vector<int64_t> steps,
@@ -48,12 +50,6 @@ std::shared_ptr<Hook> build_relative_step(Args& args) {
                                                      std::move(steps), std::move(lrs));
 }
 
-}  // namespace
-
-TUBELET_REGISTER(HOOKS, RelativeStepLrUpdaterHook, build_relative_step);
-
-namespace {
-
 std::filesystem::path golden_dir() {
   return test::shared_dir() / "golden/lr";
 }
@@ -83,7 +79,19 @@ test::ScheduleRun run_case(const Dict& c) {
   test::ScheduleRun run(test::runner_config(type, max.as_int()), optimizer,
                         groups ? static_cast<int>(groups->as_list().size()) : 1);
   std::shared_ptr<Hook> lr, momentum;
-  if (!c.at("lr_config").is_none()) lr = build_lr_updater_hook(c.at("lr_config"), "lr_config");
+  const Value& lr_config = c.at("lr_config");
+  if (!lr_config.is_none()) {
+    const Value* policy = lr_config.as_dict().find("policy");
+    if (policy && policy->is_str() && policy->as_str() == "RelativeStep") {
+      Value cfg = lr_config;
+      cfg.mutable_dict().erase("policy");
+      Args args(cfg, "RelativeStepLrUpdaterHook", "lr_config");
+      lr = build_relative_step(args);
+      args.finish();
+    } else {
+      lr = build_lr_updater_hook(lr_config, "lr_config");
+    }
+  }
   if (const Value* m = c.find("momentum_config"); m && !m->is_none())
     momentum = build_momentum_updater_hook(*m, "momentum_config");
   run.add_hooks(lr, momentum);

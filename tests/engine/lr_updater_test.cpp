@@ -123,13 +123,110 @@ TEST(LrUpdaterHook, EveryMmcvPolicyIsRegistered) {
   EXPECT_EQ(hook->type(), "PolyLrUpdaterHook");
 }
 
-TEST(LrUpdaterHook, TutorialCustomPolicyIsReachedByItsPolicyName) {
-  // RelativeStepLrUpdaterHook is defined and registered in lr_updater_golden_test.cpp.
-  auto got = lrs("EpochBasedRunner", 3,
-                 "dict(policy='RelativeStep', steps=[1, 2, 3], lrs=[0.5, 0.25, 0.125])");
+// MMAction2's RelativeStepLrUpdaterHook (mmaction/core/lr/multigridlr.py) is built in:
+// lr = progress * (lrs[0] - warmuplr_start) / warmup_epochs + warmuplr_start while
+// progress <= warmup_epochs (34 and 0.01 by default), then lrs[i] for the first steps[i] >
+// progress.
+std::vector<double> repeat7(std::initializer_list<double> per_epoch) {
   std::vector<double> want;
-  for (double lr : {0.5, 0.25, 0.125}) want.insert(want.end(), 7, lr);
+  for (double lr : per_epoch) want.insert(want.end(), 7, lr);
+  return want;
+}
+
+TEST(LrUpdaterHook, RelativeStepIsBuiltInWithMmaction2Defaults) {
+  // Default warmup: 0.01 + epoch * (0.35 - 0.01) / 34 = 0.01 + epoch * 0.01.
+  auto got =
+      lrs("EpochBasedRunner", 3, "dict(policy='RelativeStep', steps=[40, 50], lrs=[0.35, 0.035])");
+  expect_doubles(got, repeat7({0.01, 0.02, 0.03}));
+}
+
+TEST(LrUpdaterHook, RelativeStepWarmsUpThenSteps) {
+  // warmup_epochs=1: epoch 0 -> 0.1 + 0 * 0.3, epoch 1 (1 <= 1) -> 0.1 + 1 * 0.3 = 0.4; then
+  // epochs 2 and 3 are below steps[1] = 4 (not below steps[0] = 2) -> lrs[1].
+  auto got = lrs("EpochBasedRunner", 4,
+                 "dict(policy='RelativeStep', steps=[2, 4], lrs=[0.4, 0.2], warmup_epochs=1, "
+                 "warmuplr_start=0.1)");
+  expect_doubles(got, repeat7({0.1, 0.4, 0.2, 0.2}));
+  // A negative warmup_epochs means no warmup: MMAction2's tutorial schedule.
+  got = lrs("EpochBasedRunner", 3,
+            "dict(policy='RelativeStep', steps=[1, 2, 3], lrs=[0.5, 0.25, 0.125], "
+            "warmup_epochs=-1)");
+  expect_doubles(got, repeat7({0.5, 0.25, 0.125}));
+}
+
+TEST(LrUpdaterHook, RelativeStepRefusesWhatMmaction2CannotRun) {
+  // Past the last step MMAction2's get_lr returns None and the optimizer step fails.
+  EXPECT_NE(test::error_of([] {
+              lrs("EpochBasedRunner", 2,
+                  "dict(policy='RelativeStep', steps=[1], lrs=[0.5], warmup_epochs=-1)");
+            }).find("epoch 1 is past the last of steps (1)"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([] {
+              build_lr_updater_hook(config("dict(policy='RelativeStep', steps=[1, 2], lrs=[0.5])"),
+                                    "lr_config");
+            }).find("steps and lrs must be non-empty and of the same length"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([] {
+              build_lr_updater_hook(
+                  config("dict(policy='RelativeStep', steps=[1], lrs=[0.5], warmup_epochs=0)"),
+                  "lr_config");
+            }).find("warmup_epochs=0 divides by zero"),
+            std::string::npos);
+}
+
+// MMAction2's TINLrUpdaterHook (mmaction/core/scheduler/lr_updater.py): annealing_cos(base_lr,
+// min_lr, (progress - warmup_iters) / (max_progress - warmup_iters)) with a warmup, where
+// annealing_cos(s, e, f) = e + 0.5 * (s - e) * (cos(pi * f) + 1); TIN's linear warmup multiplies
+// by cur_iter / warmup_iters * (1 - warmup_ratio) + warmup_ratio.
+double anneal(double start, double end, double factor) {
+  return end + 0.5 * (start - end) * (std::cos(M_PI * factor) + 1);
+}
+
+TEST(LrUpdaterHook, TinMatchesMmaction2sOwnTest) {
+  // MMAction2's tests/test_runtime/test_lr.py: lr 0.02, 10 iterations, min_lr 0.1, linear
+  // warmup over 2 iterations from ratio 0.9; it logs 0.028544..., 0.044692..., 0.096955... at
+  // iterations 1, 6 and 10.
+  auto got = lrs("IterBasedRunner", 10,
+                 "dict(policy='TIN', by_epoch=False, min_lr=0.1, warmup='linear', "
+                 "warmup_iters=2, warmup_ratio=0.9)",
+                 0.02);
+  std::vector<double> want;
+  for (int i = 0; i < 10; ++i) {
+    double lr = anneal(0.02, 0.1, (i - 2) / 8.0);
+    if (i < 2) lr *= i / 2.0 * (1 - 0.9) + 0.9;
+    want.push_back(lr);
+  }
   expect_doubles(got, want);
+  ASSERT_EQ(got.size(), 10u);
+  EXPECT_NEAR(got[0], 0.028544155877284292, 1e-15);
+  EXPECT_NEAR(got[5], 0.04469266270539641, 1e-15);
+  EXPECT_NEAR(got[9], 0.09695518130045147, 1e-15);
+}
+
+TEST(LrUpdaterHook, TinByEpochAndItsOtherWarmups) {
+  // No warmup, by epoch: anneal(0.1, 0, epoch / 3).
+  auto got = lrs("EpochBasedRunner", 3, "dict(policy='TIN', min_lr=0.0)");
+  expect_doubles(got, repeat7({0.1, 0.075, 0.025}));
+  // mmcv's exp warmup: regular lr * 0.5 ** (1 - i / 2) for i < 2.
+  got = lrs("IterBasedRunner", 6,
+            "dict(policy='TIN', by_epoch=False, min_lr=0.01, warmup='exp', warmup_iters=2, "
+            "warmup_ratio=0.5)");
+  std::vector<double> want;
+  for (int i = 0; i < 6; ++i)
+    want.push_back(anneal(0.1, 0.01, (i - 2) / 4.0) * (i < 2 ? std::pow(0.5, 1 - i / 2.0) : 1.0));
+  expect_doubles(got, want);
+  // warmup_by_epoch: one epoch = 7 warmup iterations, subtracted from the 14 of the run.
+  got = lrs("EpochBasedRunner", 2,
+            "dict(policy='TIN', by_epoch=False, min_lr=0.0, warmup='linear', warmup_iters=1, "
+            "warmup_ratio=0.5, warmup_by_epoch=True)");
+  want.clear();
+  for (int i = 0; i < 14; ++i)
+    want.push_back(anneal(0.1, 0.0, (i - 7) / 7.0) * (i < 7 ? i / 7.0 * 0.5 + 0.5 : 1.0));
+  expect_doubles(got, want);
+  EXPECT_NE(test::error_of([] {
+              build_lr_updater_hook(config("dict(policy='TIN')"), "lr_config");
+            }).find("missing required argument 'min_lr'"),
+            std::string::npos);
 }
 
 std::string build_error(const std::string& lr_config) {

@@ -79,6 +79,42 @@ TEST(ResNet, FrozenStagesNormEvalAndPartialBn) {
   EXPECT_FALSE(p->named_modules()["layer1.0.conv1.bn"]->is_training());
 }
 
+std::string model_error(const std::string& model_text) {
+  return error_of([&] {
+    build_model(load_config_text("model = " + model_text + "\n", "/tmp/errors.py").at("model"));
+  });
+}
+
+TEST(BuildModel, AnUnknownTypeNamesEveryRegistrySearched) {
+  const std::string e = model_error("dict(type='SSN', backbone=dict(type='ResNet', depth=50))");
+  EXPECT_NE(e.find("/tmp/errors.py:1:"), std::string::npos) << e;
+  EXPECT_NE(e.find("'SSN' is not in the RECOGNIZERS, LOCALIZERS, BACKBONES, NECKS, HEADS or "
+                   "LOSSES registries"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(model_error("dict(type='Recognizer2d')").find("did you mean 'Recognizer2D'?"),
+            std::string::npos);
+}
+
+TEST(BuildModel, ModuleErrorsNameTheConfigFileAndLine) {
+  const std::string head = "\n    cls_head=dict(type='TSNHead', ";
+  std::string e = model_error(
+      "dict(\n    type='Recognizer2D',\n    backbone=dict(type='ResNet', "
+      "depth=51)," +
+      head + "num_classes=4, in_channels=512))");
+  EXPECT_EQ(e.rfind("/tmp/errors.py:3:", 0), 0u) << e;
+  EXPECT_NE(e.find("model.backbone: invalid depth 51"), std::string::npos) << e;
+  // Sizes are checked before LibTorch is asked for a negative-sized weight.
+  for (const char* bad : {"num_classes=-2, in_channels=512))", "num_classes=0, in_channels=512))",
+                          "num_classes=4, in_channels=-1))"}) {
+    e = model_error("dict(type='Recognizer2D',\n    backbone=dict(type='ResNet', depth=18)," +
+                    head + bad);
+    EXPECT_NE(e.find("/tmp/errors.py:3:"), std::string::npos) << e;
+    EXPECT_NE(e.find("must be positive, not"), std::string::npos) << e;
+    EXPECT_EQ(e.find("negative dimension"), std::string::npos) << e;
+  }
+}
+
 TEST(ResNet, BadArgumentsAreClearErrors) {
   EXPECT_NE(
       error_of([] { build("dict(type='ResNet', depth=20)"); }).find("invalid depth 20 for resnet"),

@@ -2,6 +2,8 @@
 // errors of each.
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -20,21 +22,33 @@ const std::filesystem::path kPlugin = TUBELET_TEST_PLUGIN;
 const std::filesystem::path kDuplicate = TUBELET_TEST_PLUGIN_DUPLICATE;
 
 TEST(Plugin, LoadsByPathAndRegistersItsModules) {
+  // The first load says which plugin was loaded, from where (unless an earlier test loaded it).
+  const bool loaded_before = dlopen(kPlugin.c_str(), RTLD_NOW | RTLD_NOLOAD) != nullptr;
+  testing::internal::CaptureStderr();
   load_plugin(kPlugin.string());
+  const std::string said = testing::internal::GetCapturedStderr();
+  if (!loaded_before) {
+    EXPECT_NE(
+        said.find("tubelet: loaded plugin '" + kPlugin.string() + "' from " + kPlugin.string()),
+        std::string::npos)
+        << said;
+  }
   ASSERT_TRUE(BACKBONES().contains("TestPluginLinear"));
   Dict cfg = load_config_text("model = dict(type='TestPluginLinear', width=3)\n", "/tmp/p.py");
   auto model = build_model(cfg.at("model"));
   auto params = model->named_parameters();
   ASSERT_TRUE(params.contains("fc.weight"));
   EXPECT_EQ(params["fc.weight"].sizes(), (std::vector<int64_t>{2, 3}));
+  testing::internal::CaptureStderr();
   load_plugin(kPlugin.string());  // a second load is a no-op, not a duplicate registration
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");  // and says nothing
 }
 
 TEST(Plugin, ADuplicateRegistrationIsAClearError) {
   load_plugin(kPlugin.string());
-  EXPECT_NE(error_of([] {
-              load_plugin(kDuplicate.string());
-            }).find("'TestPluginLinear' is already registered in BACKBONES"),
+  EXPECT_NE(error_of([] { load_plugin(kDuplicate.string()); })
+                .find("'TestPluginLinear' is already registered in BACKBONES (register it with "
+                      "TUBELET_REGISTER_FORCE to replace it)"),
             std::string::npos);
 }
 

@@ -2,7 +2,9 @@
 // --plugin` loads in the schedule command test: the lr is lrs[i] for the first steps[i] that
 // progress is below. Past the last step Python's get_lr returns None and mmcv sets lr to
 // None; a double lr has no None, so this one gives NaN, which `tubelet schedule` prints as
-// null. (The unit tests register their own copy, which keeps the last lr instead.)
+// null. Tubelet has MMAction2's own RelativeStepLrUpdaterHook built in (with a warmup this
+// tutorial version lacks), so this one replaces it: TUBELET_REGISTER_FORCE, mmcv's force=True.
+// (The golden unit test builds its own copy directly, which keeps the last lr instead.)
 #include <limits>
 
 #include "tubelet/engine/hooks/lr_updater_hook.h"
@@ -40,4 +42,4 @@ std::shared_ptr<tubelet::Hook> build(tubelet::Args& args) {
 
 }  // namespace
 
-TUBELET_REGISTER(HOOKS, RelativeStepLrUpdaterHook, build);
+TUBELET_REGISTER_FORCE(HOOKS, RelativeStepLrUpdaterHook, build);

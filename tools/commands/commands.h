@@ -22,5 +22,7 @@ void add_make_synthetic_features(CLI::App& app);
 void add_collect_env(CLI::App& app);
 void add_schedule(CLI::App& app);
 void add_dump_pipeline(CLI::App& app);
+void add_eval_metric(CLI::App& app);
+void add_report_accuracy(CLI::App& app);
 
 }  // namespace tubelet::cli

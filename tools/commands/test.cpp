@@ -1,12 +1,12 @@
 // tubelet test CONFIG CHECKPOINT [--eval top_k_accuracy mean_class_accuracy ...]
-//                               [--out results.json] [--average-clips score|prob|None]
+//                               [--out results.pkl|.json] [--average-clips score|prob|None]
 //                               [--eval-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 // MMAction2's tools/test.py; prints "name: value" per metric (rank 0 of a distributed test).
-#include <cstdio>
 #include <iostream>
 
 #include "commands.h"
 #include "launcher_options.h"
+#include "print_metrics.h"
 #include "tubelet/apis/test.h"
 #include "tubelet/config/config.h"
 #include "tubelet/fileio/model_cache.h"
@@ -21,7 +21,9 @@ void add_test(CLI::App& app) {
   cmd->add_option("config", o->config, "Config file")->required();
   cmd->add_option("checkpoint", o->checkpoint, "Checkpoint (.pth)")->required();
   cmd->add_option("--eval", o->eval, "Metrics, e.g. top_k_accuracy mean_class_accuracy");
-  cmd->add_option("--out", *out, "Write the results (one score row per video) to this .json");
+  cmd->add_option("--out", *out,
+                  "Write the results to this .json or .pkl (a pickle as MMAction2's "
+                  "tools/test.py writes: numpy score rows, or a localizer's proposals)");
   cmd->add_option("--average-clips", *average, "score, prob or None");
   cmd->add_flag("--per-class-accuracy", o->per_class_accuracy,
                 "Also print each class's accuracy (\"class N: x\")");
@@ -61,14 +63,7 @@ void add_test(CLI::App& app) {
     if (!out->empty()) options.out = *out;
     if (!average->empty()) options.average_clips = *average;
     if (!device->empty()) options.device = *device;
-    Dict metrics = test(options);
-    for (const auto& [name, value] : metrics.items()) {
-      if (value.is_number()) {
-        std::printf("%s: %.4f\n", name.as_str().c_str(), value.as_float());
-      } else {
-        std::cout << name.as_str() << ":\n" << repr(value) << "\n";
-      }
-    }
+    print_metrics(test(options));
   });
 }
 

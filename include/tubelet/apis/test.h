@@ -17,7 +17,7 @@ struct TestOptions {
   // --eval-options: dataset.evaluate's keyword arguments (metrics, metric_options, topk),
   // merged into the config's eval_config. Evaluation happens when that is not empty.
   Dict eval_options;
-  std::optional<std::string> out;            // results file (.json)
+  std::optional<std::string> out;            // results file (.json, .pkl, .pickle)
   std::optional<std::string> average_clips;  // overrides test_cfg.average_clips
   std::vector<std::string> cfg_options;
   bool show_progress = true;

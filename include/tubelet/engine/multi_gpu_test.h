@@ -34,7 +34,8 @@ TestResults multi_gpu_test(Trainable& model, torch::nn::Module& module, DataLoad
 Dict evaluate_results(const Dataset& dataset, const TestResults& results,
                       const std::vector<std::string>& metrics, const Dict& metric_options);
 
-// Score rows as a JSON list of lists (the file `tubelet test --out` writes), atomically.
+// Score rows as `tubelet test --out` writes them (tubelet/fileio/results_file.h): .json a list
+// of lists, .pkl/.pickle a pickled list of numpy arrays as MMAction2's tools/test.py writes.
 void dump_score_rows(const torch::Tensor& rows, const std::filesystem::path& path);
 
 }  // namespace tubelet

@@ -11,7 +11,7 @@
 #include "tubelet/evaluation/localization/activitynet_localization.h"
 #include "tubelet/evaluation/localization/average_recall.h"
 #include "tubelet/evaluation/localization/numpy_reductions.h"
-#include "tubelet/fileio/atomic_file.h"
+#include "tubelet/fileio/results_file.h"
 
 namespace tubelet {
 
@@ -177,9 +177,7 @@ void ActivityNetDataset::dump_records(const List& results, const Dict& output_co
     file.set("version", Value(version));
     file.set("results", Value(proposals_to_json(results, "results")));
     file.set("external_data", Value(Dict{}));
-    const std::filesystem::path parent = std::filesystem::path(out).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
-    write_file_atomically(out, to_json(Value(file), -1));
+    dump_value_file(Value(file), out);  // mmcv.dump: a .pkl 'out' is a pickle of the dict
   } else if (format == "csv") {
     std::filesystem::create_directories(out);
     for (size_t i = 0; i < results.size(); ++i) write_tem_csv(results[i], out, i);

@@ -24,27 +24,6 @@ std::string av_message(int code) {
   return text;
 }
 
-struct FormatClose {
-  void operator()(AVFormatContext* p) const { avformat_close_input(&p); }
-};
-struct CodecFree {
-  void operator()(AVCodecContext* p) const { avcodec_free_context(&p); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct FrameFree {
-  void operator()(AVFrame* p) const { av_frame_free(&p); }
-};
-
-struct PacketInfo {
-  int64_t pts;
-  int64_t dts;
-  int64_t pos;
-  bool key;
-  bool discard;  // the demuxer marks packets whose frames the decoder drops (edit lists)
-};
-
 void quiet_ffmpeg() {
   static std::once_flag once;
   std::call_once(once, [] { av_log_set_level(AV_LOG_FATAL); });
@@ -53,6 +32,28 @@ void quiet_ffmpeg() {
 }  // namespace
 
 struct FFmpegVideoReader::Impl {
+  // Nested, not file-local: Impl has linkage, so its fields' types must too.
+  struct FormatClose {
+    void operator()(AVFormatContext* p) const { avformat_close_input(&p); }
+  };
+  struct CodecFree {
+    void operator()(AVCodecContext* p) const { avcodec_free_context(&p); }
+  };
+  struct PacketFree {
+    void operator()(AVPacket* p) const { av_packet_free(&p); }
+  };
+  struct FrameFree {
+    void operator()(AVFrame* p) const { av_frame_free(&p); }
+  };
+
+  struct PacketInfo {
+    int64_t pts;
+    int64_t dts;
+    int64_t pos;
+    bool key;
+    bool discard;  // the demuxer marks packets whose frames the decoder drops (edit lists)
+  };
+
   std::string path;
   std::unique_ptr<AVFormatContext, FormatClose> format;
   std::unique_ptr<AVCodecContext, CodecFree> codec;

@@ -1,6 +1,9 @@
-// mmcv's simple LR policies: Fixed, Step, Exp, Poly and Inv.
+// mmcv's simple LR policies: Fixed, Step, Exp, Poly and Inv; and MMAction2's own
+// RelativeStepLrUpdaterHook (mmaction/core/lr/multigridlr.py).
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "tubelet/engine/hooks/lr_updater_hook.h"
 #include "tubelet/engine/runner.h"
@@ -80,6 +83,43 @@ class InvLrUpdaterHook : public LrUpdaterHook {
   double power_;
 };
 
+// MMAction2's RelativeStepLrUpdaterHook (its multigrid schedule): a linear warmup from
+// warmuplr_start to lrs[0] while progress <= warmup_epochs, then lrs[i] for the first steps[i]
+// that progress is below. base_lr is not used. (MMAction2's constructor also takes the runner,
+// only to call before_run early; here the runner calls it.) Past the last step MMAction2's
+// get_lr returns None and the optimizer step fails on it; here that is an error at once.
+class RelativeStepLrUpdaterHook : public LrUpdaterHook {
+ public:
+  RelativeStepLrUpdaterHook(const Options& options, std::vector<int64_t> steps,
+                            std::vector<double> lrs, int64_t warmup_epochs, double warmuplr_start)
+      : LrUpdaterHook(options),
+        steps_(std::move(steps)),
+        lrs_(std::move(lrs)),
+        warmup_epochs_(warmup_epochs),
+        warmuplr_start_(warmuplr_start) {}
+
+  double get_lr(const Runner& runner, double) const override {
+    const int64_t p = progress(runner);
+    if (p <= warmup_epochs_) {
+      const double alpha = (lrs_.front() - warmuplr_start_) / static_cast<double>(warmup_epochs_);
+      return static_cast<double>(p) * alpha + warmuplr_start_;
+    }
+    for (size_t i = 0; i < steps_.size(); ++i)
+      if (p < steps_[i]) return lrs_[i];
+    throw std::runtime_error(
+        "RelativeStepLrUpdaterHook: " + std::string(by_epoch() ? "epoch " : "iteration ") +
+        std::to_string(p) + " is past the last of steps (" + std::to_string(steps_.back()) +
+        "), where MMAction2's get_lr returns None: make the last step cover the whole run");
+  }
+  std::string type() const override { return "RelativeStepLrUpdaterHook"; }
+
+ private:
+  std::vector<int64_t> steps_;
+  std::vector<double> lrs_;
+  int64_t warmup_epochs_;
+  double warmuplr_start_;
+};
+
 std::shared_ptr<Hook> build_fixed(Args& args) {
   return build_checked(args, [&] {
     return std::make_shared<FixedLrUpdaterHook>(LrUpdaterHook::read_options(args));
@@ -119,6 +159,26 @@ std::shared_ptr<Hook> build_inv(Args& args) {
   });
 }
 
+std::shared_ptr<Hook> build_relative_step_lr(Args& args) {
+  return build_checked(args, [&] {
+    auto steps = args.required<std::vector<int64_t>>("steps");
+    auto lrs = args.required<std::vector<double>>("lrs");
+    const int64_t warmup_epochs = args.get<int64_t>("warmup_epochs", 34);
+    const double warmuplr_start = args.get<double>("warmuplr_start", 0.01);
+    // MMAction2 asserts len(steps) == len(lrs) and reads lrs[0]; a zero warmup_epochs divides
+    // by zero at the first get_lr (ZeroDivisionError): both refused here, when built.
+    if (steps.empty() || steps.size() != lrs.size())
+      throw args.error("lrs", "steps and lrs must be non-empty and of the same length");
+    if (warmup_epochs == 0)
+      throw args.error("warmup_epochs",
+                       "warmup_epochs=0 divides by zero (MMAction2 raises ZeroDivisionError); "
+                       "give a negative value for no warmup");
+    return std::make_shared<RelativeStepLrUpdaterHook>(LrUpdaterHook::read_options(args),
+                                                       std::move(steps), std::move(lrs),
+                                                       warmup_epochs, warmuplr_start);
+  });
+}
+
 }  // namespace
 
 TUBELET_REGISTER(HOOKS, FixedLrUpdaterHook, build_fixed);
@@ -126,5 +186,6 @@ TUBELET_REGISTER(HOOKS, StepLrUpdaterHook, build_step);
 TUBELET_REGISTER(HOOKS, ExpLrUpdaterHook, build_exp);
 TUBELET_REGISTER(HOOKS, PolyLrUpdaterHook, build_poly);
 TUBELET_REGISTER(HOOKS, InvLrUpdaterHook, build_inv);
+TUBELET_REGISTER(HOOKS, RelativeStepLrUpdaterHook, build_relative_step_lr);
 
 }  // namespace tubelet

@@ -1,7 +1,9 @@
 // mmcv's annealing LR policies: CosineAnnealing, FlatCosineAnnealing, CosineRestart and
 // LinearAnnealing. Each anneals towards min_lr, or base_lr * min_lr_ratio: exactly one of the
-// two is given.
+// two is given. And MMAction2's own TINLrUpdaterHook (mmaction/core/scheduler/lr_updater.py):
+// cosine annealing to min_lr counted from the end of warmup, with TIN's linear warmup.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -116,6 +118,56 @@ class CosineRestartLrUpdaterHook : public LrUpdaterHook {
   std::vector<int64_t> cumulative_;
 };
 
+// MMAction2's TINLrUpdaterHook: annealing_cos(base_lr, min_lr, progress / max_progress), where
+// with a warmup both progress and max_progress are counted less warmup_iters (iterations, even
+// when by_epoch: MMAction2 subtracts self.warmup_iters either way). Its linear warmup is TIN's:
+// lr = regular_lr * (cur_iter / warmup_iters * (1 - warmup_ratio) + warmup_ratio); "constant"
+// and "exp" are mmcv's.
+class TINLrUpdaterHook : public LrUpdaterHook {
+ public:
+  TINLrUpdaterHook(const Options& options, double min_lr)
+      : LrUpdaterHook(options), min_lr_(min_lr) {
+    if (!options.warmup_by_epoch) warmup_iters_ = options.warmup_iters;
+  }
+
+  double get_lr(const Runner& runner, double base_lr) const override {
+    int64_t p = progress(runner);
+    int64_t max = max_progress(runner);
+    if (options().warmup) {
+      const int64_t warmup_iters = warmup_iters_.value_or(0);
+      p -= warmup_iters;
+      max -= warmup_iters;
+    }
+    return annealing_cos(base_lr, min_lr_, fraction(p, max));
+  }
+
+  void before_train_epoch(Runner& runner) override {
+    if (!warmup_iters_)
+      warmup_iters_ = options().warmup_iters * static_cast<int64_t>(runner.data_loader().size());
+    LrUpdaterHook::before_train_epoch(runner);
+  }
+
+  // mmcv's iteration step (regular lr, its checks), then TIN's warmup over it while warming.
+  void before_train_iter(Runner& runner) override {
+    LrUpdaterHook::before_train_iter(runner);
+    if (!options().warmup || !warmup_iters_ || runner.iter() >= *warmup_iters_) return;
+    const double ratio = options().warmup_ratio;
+    const double frac = fraction(runner.iter(), *warmup_iters_);
+    double k = ratio;  // "constant"
+    if (*options().warmup == "linear") k = frac * (1 - ratio) + ratio;
+    if (*options().warmup == "exp") k = std::pow(ratio, 1 - frac);
+    std::vector<double> lrs;
+    for (double base : base_lr()) lrs.push_back(get_lr(runner, base) * k);
+    set_group_lrs(runner, lrs);
+  }
+
+  std::string type() const override { return "TINLrUpdaterHook"; }
+
+ private:
+  double min_lr_;
+  std::optional<int64_t> warmup_iters_;  // unknown until the first epoch with warmup_by_epoch
+};
+
 std::shared_ptr<Hook> build_cosine(Args& args) {
   return build_checked(args, [&] {
     MinLr min = MinLr::read(args);
@@ -160,11 +212,19 @@ std::shared_ptr<Hook> build_cosine_restart(Args& args) {
   });
 }
 
+std::shared_ptr<Hook> build_tin(Args& args) {
+  return build_checked(args, [&] {
+    double min_lr = args.required<double>("min_lr");
+    return std::make_shared<TINLrUpdaterHook>(LrUpdaterHook::read_options(args), min_lr);
+  });
+}
+
 }  // namespace
 
 TUBELET_REGISTER(HOOKS, CosineAnnealingLrUpdaterHook, build_cosine);
 TUBELET_REGISTER(HOOKS, FlatCosineAnnealingLrUpdaterHook, build_flat_cosine);
 TUBELET_REGISTER(HOOKS, CosineRestartLrUpdaterHook, build_cosine_restart);
 TUBELET_REGISTER(HOOKS, LinearAnnealingLrUpdaterHook, build_linear);
+TUBELET_REGISTER(HOOKS, TINLrUpdaterHook, build_tin);
 
 }  // namespace tubelet

@@ -19,6 +19,17 @@ std::shared_ptr<Loss> read_head_loss(Args& args) {
 HeadLossOptions read_head_loss_options(Args& args) {
   HeadLossOptions o;
   o.num_classes = args.required<int64_t>("num_classes");
+  // Checked here, before any layer is made: LibTorch's own message ("Trying to create tensor
+  // with negative dimension") names neither the argument nor the config file.
+  if (o.num_classes < 1)
+    throw args.error("num_classes",
+                     "num_classes must be positive, not " + std::to_string(o.num_classes));
+  if (args.has("in_channels")) {
+    const Value* in_channels = args.find("in_channels");
+    if (in_channels->is_int() && in_channels->as_int() < 1)
+      throw args.error("in_channels", "in_channels must be positive, not " +
+                                          std::to_string(in_channels->as_int()));
+  }
   o.multi_class = args.get("multi_class", false);
   o.label_smooth_eps = args.get("label_smooth_eps", 0.0);
   o.topk = args.get("topk", std::vector<int64_t>{1, 5});

@@ -1,0 +1,550 @@
+// Results pickles: a writer that gives CPython's own bytes for protocol 2 (its C pickler's memo,
+// opcodes and batches) and a reader that turns numpy arrays back into tensors.
+#include "tubelet/checkpoint/results_pickle.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "tubelet/checkpoint/pickle.h"
+
+// The helpers' own namespace: in a unity build, unpickler.cpp's helpers share this file's.
+namespace tubelet::checkpoint::results_pickle_impl {
+namespace {
+
+// ------------------------------------------------------------------ writing
+
+constexpr size_t kBatch = 1000;  // pickle's BATCHSIZE for APPENDS and SETITEMS
+constexpr int kMaxDepth = 1000;
+
+struct NumpyType {
+  const char* code;  // the dtype's reduce argument: "f4"
+  char order;        // its byte order in the state: '<', or '|' for one-byte types
+};
+
+NumpyType numpy_type(c10::ScalarType t) {
+  switch (t) {
+    case c10::kFloat:
+      return {"f4", '<'};
+    case c10::kDouble:
+      return {"f8", '<'};
+    case c10::kHalf:
+      return {"f2", '<'};
+    case c10::kLong:
+      return {"i8", '<'};
+    case c10::kInt:
+      return {"i4", '<'};
+    case c10::kShort:
+      return {"i2", '<'};
+    case c10::kChar:
+      return {"i1", '|'};
+    case c10::kByte:
+      return {"u1", '|'};
+    case c10::kBool:
+      return {"b1", '|'};
+    default:
+      throw std::invalid_argument(std::string("cannot write numpy arrays of type ") +
+                                  c10::toString(t));
+  }
+}
+
+// CPython hands out one object for the empty str and each one-character Latin-1 str (and the
+// same for bytes), so the pickler meets them again in its memo.
+bool is_single_char(std::string_view s) {
+  return s.size() <= 1 || (s.size() == 2 && (static_cast<uint8_t>(s[0]) == 0xC2 ||
+                                             static_cast<uint8_t>(s[0]) == 0xC3));
+}
+
+// Emits what CPython's _pickle.Pickler(protocol=2) emits. Objects Python would share (globals,
+// the float32 dtype, interned strings, single-character str and bytes) are memo keys; every
+// other object is fresh and only takes the next memo index.
+class PythonPickler {
+ public:
+  PythonPickler() : out_("\x80\x02", 2) {}
+
+  std::string finish() {
+    op('.');
+    return std::move(out_);
+  }
+
+  void value(const Value& v, int depth) {
+    if (depth > kMaxDepth) throw std::invalid_argument("value too deeply nested to pickle");
+    switch (v.type()) {
+      case Value::Type::None:
+        op('N');
+        return;
+      case Value::Type::Bool:
+        op(v.as_bool() ? '\x88' : '\x89');
+        return;
+      case Value::Type::Int:
+        integer(v.as_int());
+        return;
+      case Value::Type::Float:
+        real(v.as_float());
+        return;
+      case Value::Type::Str:
+        str(v.as_str(), false);
+        return;
+      case Value::Type::List:
+        list(v.as_list().size(), [&](size_t i) { value(v.as_list()[i], depth + 1); });
+        return;
+      case Value::Type::Tuple:
+        tuple(v.as_list().size(), [&](size_t i) { value(v.as_list()[i], depth + 1); });
+        return;
+      case Value::Type::Dict: {
+        const auto& items = v.as_dict().items();
+        dict(items.size(), [&](size_t i) {
+          const Value& key = items[i].first;
+          if (key.is_str())
+            str(key.as_str(), true);
+          else
+            value(key, depth + 1);
+          value(items[i].second, depth + 1);
+        });
+        return;
+      }
+      case Value::Type::Range:
+        throw std::invalid_argument("cannot pickle a range in a results file");
+    }
+  }
+
+  // numpy 1.x's ndarray.__reduce__: _reconstruct(ndarray, (0,), b'b') with the state
+  // (1, shape, dtype, is_fortran, raw bytes). `t` is contiguous and on the CPU.
+  void array(const torch::Tensor& t) {
+    const NumpyType type = numpy_type(t.scalar_type());
+    global("numpy.core.multiarray", "_reconstruct");
+    tuple(3, [&](size_t i) {
+      if (i == 0) global("numpy", "ndarray");
+      if (i == 1) tuple(1, [&](size_t) { integer(0); });
+      if (i == 2) bytes("b");
+    });
+    op('R');
+    memoize();
+    tuple(5, [&](size_t i) {
+      if (i == 0) integer(1);
+      if (i == 1) tuple(t.dim(), [&](size_t d) { integer(t.size(static_cast<int64_t>(d))); });
+      if (i == 2) dtype(type);
+      if (i == 3) op('\x89');
+      if (i == 4)
+        bytes(
+            std::string_view(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size()));
+    });
+    op('b');
+  }
+
+  template <class Item>
+  void list(size_t n, Item&& item) {
+    op(']');
+    memoize();
+    batches(n, item, 'a', 'e');
+  }
+
+ private:
+  void op(char c) { out_ += c; }
+  void le(uint64_t v, int n) {
+    for (int k = 0; k < n; ++k) out_ += static_cast<char>((v >> (8 * k)) & 0xFF);
+  }
+
+  // BINPUT / LONG_BINPUT of the next index; `key` names an object Python would share.
+  void memoize(const std::string& key = {}) {
+    const size_t index = next_++;
+    if (index < 256) {
+      op('q');
+      le(index, 1);
+    } else {
+      op('r');
+      le(index, 4);
+    }
+    if (!key.empty()) memo_.emplace(key, index);
+  }
+  // BINGET / LONG_BINGET when `key` is in the memo.
+  bool recall(const std::string& key) {
+    auto it = memo_.find(key);
+    if (it == memo_.end()) return false;
+    if (it->second < 256) {
+      op('h');
+      le(it->second, 1);
+    } else {
+      op('j');
+      le(it->second, 4);
+    }
+    return true;
+  }
+
+  // save_long: BININT1, BININT2, BININT within 32 bits, else LONG1 of the fewest bytes.
+  void integer(int64_t v) {
+    if (v >= 0 && v <= 0xFF) {
+      op('K');
+      le(static_cast<uint64_t>(v), 1);
+    } else if (v >= 0 && v <= 0xFFFF) {
+      op('M');
+      le(static_cast<uint64_t>(v), 2);
+    } else if (v >= INT32_MIN && v <= INT32_MAX) {
+      op('J');
+      le(static_cast<uint64_t>(v), 4);
+    } else {
+      const uint64_t magnitude =
+          v < 0 ? static_cast<uint64_t>(-(v + 1)) + 1 : static_cast<uint64_t>(v);
+      const int bits = 64 - __builtin_clzll(magnitude);
+      size_t n = static_cast<size_t>(bits / 8 + 1);
+      std::string raw;
+      for (size_t k = 0; k < n; ++k)
+        raw += static_cast<char>(k < 8   ? (static_cast<uint64_t>(v) >> (8 * k)) & 0xFF
+                                 : v < 0 ? 0xFF
+                                         : 0);
+      if (v < 0 && n > 1 && static_cast<uint8_t>(raw[n - 1]) == 0xFF &&
+          (static_cast<uint8_t>(raw[n - 2]) & 0x80))
+        --n;
+      op('\x8a');
+      le(n, 1);
+      out_.append(raw, 0, n);
+    }
+  }
+
+  void real(double x) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    op('G');
+    for (int k = 7; k >= 0; --k) out_ += static_cast<char>((bits >> (8 * k)) & 0xFF);
+  }
+
+  // BINUNICODE of UTF-8 text; `shared`: an object Python reuses (a literal dict key).
+  void str(std::string_view s, bool shared) {
+    shared = shared || is_single_char(s);
+    const std::string key = shared ? "s:" + std::string(s) : std::string();
+    if (shared && recall(key)) return;
+    op('X');
+    le(s.size(), 4);
+    out_ += s;
+    memoize(key);
+  }
+
+  // GLOBAL module\nname\n, once; protocol 2 names builtins as Python 2 did.
+  void global(const std::string& module, const std::string& name) {
+    const std::string key = "g:" + module + "." + name;
+    if (recall(key)) return;
+    op('c');
+    out_ += (module == "builtins" ? std::string("__builtin__") : module) + "\n" + name + "\n";
+    memoize(key);
+  }
+
+  // Protocol 2 has no bytes opcode: _codecs.encode(latin-1 text, 'latin1'), b'' as bytes().
+  void bytes(std::string_view b) {
+    const bool shared = b.size() <= 1;
+    const std::string key = shared ? "b:" + std::string(b) : std::string();
+    if (shared && recall(key)) return;
+    if (b.empty()) {
+      global("builtins", "bytes");
+      op(')');
+    } else {
+      global("_codecs", "encode");
+      std::string text;
+      for (unsigned char c : b) {
+        if (c < 0x80) {
+          text += static_cast<char>(c);
+        } else {
+          text += static_cast<char>(0xC0 | (c >> 6));
+          text += static_cast<char>(0x80 | (c & 0x3F));
+        }
+      }
+      tuple(2, [&](size_t i) { i == 0 ? str(text, false) : str("latin1", true); });
+    }
+    op('R');
+    memoize(key);
+  }
+
+  // numpy.dtype(code, False, True) with its state (3, order, None, None, None, -1, -1, 0); one
+  // object per type, as numpy's built-in dtypes are.
+  void dtype(const NumpyType& type) {
+    const std::string key = std::string("d:") + type.code;
+    if (recall(key)) return;
+    global("numpy", "dtype");
+    tuple(3, [&](size_t i) {
+      if (i == 0) str(type.code, false);
+      if (i == 1) op('\x89');
+      if (i == 2) op('\x88');
+    });
+    op('R');
+    memoize(key);
+    tuple(8, [&](size_t i) {
+      if (i == 0) integer(3);
+      if (i == 1) str(std::string(1, type.order), false);
+      if (i >= 2 && i <= 4) op('N');
+      if (i == 5 || i == 6) integer(-1);
+      if (i == 7) integer(0);
+    });
+    op('b');
+  }
+
+  // EMPTY_TUPLE; TUPLE1-3; MARK ... TUPLE. Non-empty tuples are memoised.
+  template <class Item>
+  void tuple(size_t n, Item&& item) {
+    if (n == 0) {
+      op(')');
+      return;
+    }
+    if (n > 3) op('(');
+    for (size_t i = 0; i < n; ++i) item(i);
+    op(n > 3 ? 't' : static_cast<char>(0x84 + n));
+    memoize();
+  }
+
+  template <class Item>
+  void dict(size_t n, Item&& item) {
+    op('}');
+    memoize();
+    batches(n, item, 's', 'u');
+  }
+
+  // The C pickler's batch_list_exact / batch_dict_exact: one item alone with APPEND/SETITEM,
+  // otherwise batches of 1000 between MARK and APPENDS/SETITEMS.
+  template <class Item>
+  void batches(size_t n, Item&& item, char one, char many) {
+    if (n == 1) {
+      item(0);
+      op(one);
+      return;
+    }
+    for (size_t i = 0; i < n;) {
+      op('(');
+      for (size_t end = std::min(n, i + kBatch); i < end; ++i) item(i);
+      op(many);
+    }
+  }
+
+  std::string out_;
+  size_t next_ = 0;
+  std::unordered_map<std::string, size_t> memo_;
+};
+
+// ------------------------------------------------------------------ reading
+
+using Kind = PyObject::Kind;
+
+bool is_int(const PyObject* o) {
+  return o && (o->kind == Kind::Int || o->kind == Kind::Bool);
+}
+bool is_seq(const PyObject* o) {
+  return o && (o->kind == Kind::Tuple || o->kind == Kind::List);
+}
+
+bool ends_with(const std::string& s, std::string_view tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+bool is_reconstruct(const PyObject* o) {
+  return o->kind == Kind::Object && (o->s == "numpy.core.multiarray._reconstruct" ||
+                                     o->s == "numpy._core.multiarray._reconstruct");
+}
+bool is_frombuffer(const PyObject* o) {
+  return o->kind == Kind::Object &&
+         (o->s == "numpy.core.numeric._frombuffer" || o->s == "numpy._core.numeric._frombuffer");
+}
+bool is_array(const PyObject* o) {
+  return is_reconstruct(o) || is_frombuffer(o);
+}
+
+class Reader {
+ public:
+  explicit Reader(const std::string& what) : what_(what) {}
+
+  [[noreturn]] void fail(const std::string& why) const {
+    throw std::runtime_error(what_ + ": " + why);
+  }
+
+  torch::Tensor array(const PyObject* o) {
+    const PyObject *shape = nullptr, *dtype = nullptr, *raw = nullptr;
+    bool fortran = false;
+    if (is_reconstruct(o)) {
+      if (!is_seq(o->args) || o->args->items.empty() || o->args->items[0]->kind != Kind::Global)
+        fail("malformed numpy array (_reconstruct arguments)");
+      if (!ends_with(o->args->items[0]->s, ".ndarray"))
+        fail("cannot read a " + o->args->items[0]->s + " array in a results file");
+      const PyObject* state = o->state;
+      if (!is_seq(state) || (state->items.size() != 5 && state->items.size() != 4))
+        fail("malformed numpy array (its state is not a 4- or 5-tuple)");
+      const size_t at = state->items.size() - 4;  // version 1 states start with the version
+      shape = state->items[at];
+      dtype = state->items[at + 1];
+      if (!is_int(state->items[at + 2])) fail("malformed numpy array (is_fortran)");
+      fortran = state->items[at + 2]->i != 0;
+      raw = state->items[at + 3];
+    } else {  // _frombuffer(buffer, dtype, shape, order)
+      if (!is_seq(o->args) || o->args->items.size() != 4 || o->args->items[3]->kind != Kind::Str)
+        fail("malformed numpy array (_frombuffer arguments)");
+      raw = o->args->items[0];
+      dtype = o->args->items[1];
+      shape = o->args->items[2];
+      fortran = o->args->items[3]->s == "F";
+    }
+    std::vector<int64_t> sizes;
+    if (!is_seq(shape)) fail("malformed numpy array (its shape is a " + shape->type_name() + ")");
+    for (const PyObject* d : shape->items) {
+      if (!is_int(d) || d->i < 0) fail("malformed numpy array (a size is not a natural number)");
+      sizes.push_back(d->i);
+    }
+    const auto [type, swap] = scalar_type(dtype);
+    static const std::string no_bytes;
+    // Protocol 2 writes b'' as bytes().
+    const bool empty_bytes = raw->kind == Kind::Object && raw->s == "builtins.bytes" &&
+                             (!raw->args || raw->args->items.empty());
+    if (raw->kind != Kind::Bytes && !empty_bytes)
+      fail(raw->kind == Kind::List
+               ? "cannot read numpy object arrays in a results file"
+               : "malformed numpy array (its data is a " + raw->type_name() + ")");
+    const std::string& data = empty_bytes ? no_bytes : raw->s;
+    std::vector<int64_t> stored = sizes;  // the order of the bytes
+    if (fortran) std::reverse(stored.begin(), stored.end());
+    int64_t numel = 1;
+    for (int64_t s : sizes)
+      if (__builtin_mul_overflow(numel, s, &numel)) fail("malformed numpy array (too large)");
+    const size_t item = c10::elementSize(type);
+    if (static_cast<uint64_t>(numel) > data.size() / item || numel * item != data.size())
+      fail("malformed numpy array: " + std::to_string(data.size()) + " bytes for " +
+           std::to_string(numel) + " elements of " + std::to_string(item) + " bytes");
+    torch::Tensor t = torch::empty(stored, torch::TensorOptions().dtype(type));
+    if (!data.empty()) std::memcpy(t.data_ptr(), data.data(), data.size());
+    if (swap && item > 1) {
+      auto* p = static_cast<char*>(t.data_ptr());
+      for (int64_t i = 0; i < numel; ++i) std::reverse(p + i * item, p + (i + 1) * item);
+    }
+    if (fortran && sizes.size() > 1) {
+      std::vector<int64_t> dims(sizes.size());
+      for (size_t d = 0; d < dims.size(); ++d) dims[d] = static_cast<int64_t>(dims.size() - 1 - d);
+      t = t.permute(dims).contiguous();
+    }
+    return t;
+  }
+
+  Value value(const PyObject* o, int depth) {
+    if (depth > kMaxDepth) fail("results nested too deeply");
+    switch (o->kind) {
+      case Kind::None:
+        return Value();
+      case Kind::Bool:
+        return Value(o->i != 0);
+      case Kind::Int:
+        return Value(o->i);
+      case Kind::Float:
+        return Value(o->f);
+      case Kind::Str:
+        return Value(o->s);
+      case Kind::List:
+      case Kind::Tuple: {
+        List items;
+        for (const PyObject* item : o->items) items.push_back(value(item, depth + 1));
+        return o->kind == Kind::List ? Value::list(std::move(items))
+                                     : Value::tuple(std::move(items));
+      }
+      case Kind::Dict: {
+        Dict d;
+        for (const auto& [k, v] : o->entries) {
+          Value key = value(k, depth + 1);
+          try {
+            d.set(key, value(v, depth + 1));
+          } catch (const ConfigError& e) {
+            fail(std::string("a dict key: ") + e.what());
+          }
+        }
+        return Value(std::move(d));
+      }
+      case Kind::Object:
+        if (is_array(o)) return tolist(array(o));
+        break;
+      default:
+        break;
+    }
+    fail("cannot read a " +
+         (o->kind == Kind::BigInt ? std::string("int beyond 64 bits") : o->type_name()) +
+         " object in a results file");
+  }
+
+ private:
+  // A numpy.dtype object's tensor type, and whether its bytes are big-endian.
+  std::pair<c10::ScalarType, bool> scalar_type(const PyObject* dt) {
+    if (!dt || dt->kind != Kind::Object || !ends_with(dt->s, ".dtype") || !is_seq(dt->args) ||
+        dt->args->items.empty() || dt->args->items[0]->kind != Kind::Str)
+      fail("malformed numpy array (its dtype is a " + (dt ? dt->type_name() : "?") + ")");
+    std::string code = dt->args->items[0]->s;
+    static const std::unordered_map<std::string, c10::ScalarType> types = {
+        {"b1", c10::kBool},  {"u1", c10::kByte},  {"i1", c10::kChar},
+        {"i2", c10::kShort}, {"i4", c10::kInt},   {"i8", c10::kLong},
+        {"f2", c10::kHalf},  {"f4", c10::kFloat}, {"f8", c10::kDouble}};
+    auto it = types.find(code);
+    if (it == types.end())
+      fail("cannot read numpy arrays of dtype '" + code +
+           "' in a results file (bool, int, "
+           "uint8 and float arrays only)");
+    const PyObject* state = dt->state;
+    const bool big = is_seq(state) && state->items.size() > 1 &&
+                     state->items[1]->kind == Kind::Str && state->items[1]->s == ">";
+    return {it->second, big};
+  }
+
+  // numpy's tolist(): nested lists of Python numbers.
+  static Value tolist(const torch::Tensor& t) {
+    if (t.dim() == 0) {
+      if (t.scalar_type() == c10::kBool) return Value(t.item<bool>());
+      if (c10::isFloatingType(t.scalar_type())) return Value(t.item<double>());
+      return Value(t.item<int64_t>());
+    }
+    List items;
+    for (int64_t i = 0; i < t.size(0); ++i) items.push_back(tolist(t[i]));
+    return Value::list(std::move(items));
+  }
+
+  const std::string& what_;
+};
+
+}  // namespace
+}  // namespace tubelet::checkpoint::results_pickle_impl
+
+namespace tubelet::checkpoint {
+
+std::string pickle_arrays(const torch::Tensor& rows) {
+  if (rows.dim() == 0)
+    throw std::invalid_argument("pickle_arrays: rows must have a first dimension");
+  const torch::Tensor t = rows.detach().to(torch::kCPU).contiguous();
+  results_pickle_impl::numpy_type(
+      t.scalar_type());  // an unsupported type fails before anything is written
+  results_pickle_impl::PythonPickler p;
+  p.list(static_cast<size_t>(t.size(0)), [&](size_t i) { p.array(t[static_cast<int64_t>(i)]); });
+  return p.finish();
+}
+
+std::string pickle_value(const Value& value) {
+  results_pickle_impl::PythonPickler p;
+  p.value(value, 0);
+  return p.finish();
+}
+
+UnpickledResults unpickle_results(std::string_view data, const std::string& what) {
+  PickleArena arena;
+  const PyObject* root = nullptr;
+  try {
+    size_t consumed = 0;  // as pickle.load, what follows the STOP is not read
+    root = unpickle(data, arena, &consumed);
+  } catch (const CheckpointError& e) {
+    throw std::runtime_error(what + ": " + e.what());
+  }
+  results_pickle_impl::Reader reader(what);
+  UnpickledResults out;
+  if (results_pickle_impl::is_seq(root) &&
+      std::all_of(root->items.begin(), root->items.end(), results_pickle_impl::is_array)) {
+    std::vector<torch::Tensor> rows;
+    for (const PyObject* item : root->items) {
+      rows.push_back(reader.array(item));
+      if (rows.back().sizes() != rows.front().sizes())
+        reader.fail("the arrays differ in shape (item 0: " + c10::str(rows.front().sizes()) +
+                    ", item " + std::to_string(rows.size() - 1) + ": " +
+                    c10::str(rows.back().sizes()) + ")");
+    }
+    out.rows = rows.empty() ? torch::empty({0}) : torch::stack(rows);
+    if (!rows.empty()) return out;
+  }
+  out.value = reader.value(root, 0);
+  return out;
+}
+
+}  // namespace tubelet::checkpoint
