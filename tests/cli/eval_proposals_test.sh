@@ -53,20 +53,24 @@ fails "noann.json: video 'v_test1' has no 'annotations'" "$work/noann.json" "$wo
 fails "cannot open" "$work/missing.json" "$work/result.json"
 echo "eval-proposals: errors name the file and the video"
 
-# `tubelet test` on a localizer: output_config's dump (its 'out' replaced by --out, no .json
-# needed with an output_format) is a result file eval-proposals reads, giving the numbers the
-# test's --eval AR@AN printed.
+# `tubelet test` on a localizer: output_config's dump (its 'out' replaced by --out) is a result
+# file eval-proposals reads, giving the numbers the test's --eval AR@AN printed.
 cd "$work"
 "$tubelet" make-synthetic-features data/synthetic_localization --videos 12 --seed 1 >/dev/null
 bmn=$src/configs/localization/bmn/bmn_16x32_synthetic_feature.py
 "$tubelet" train "$bmn" --seed 0 --cfg-options total_epochs=1 data.workers_per_gpu=0 >/dev/null 2>&1 ||
   { echo "BMN train failed"; exit 1; }
+# As mmcv.dump, the file's extension picks the format: .json here, and an unknown one is an error.
+"$tubelet" test "$bmn" work_dirs/bmn_16x32_synthetic_feature/latest.pth \
+  --out "$work/bmn.results" >/dev/null 2>"$work/err" && { echo "--out bmn.results accepted"; exit 1; }
+grep -qF "bmn.results: unsupported results format 'results'" "$work/err" ||
+  { echo "unexpected error: $(cat "$work/err")"; exit 1; }
 out=$("$tubelet" test "$bmn" work_dirs/bmn_16x32_synthetic_feature/latest.pth --eval AR@AN \
-  --out "$work/bmn.results" 2>/dev/null)
+  --out "$work/bmn.json" 2>/dev/null)
 [ ! -e work_dirs/bmn_16x32_synthetic_feature/results.json ] || { echo "--out did not replace out"; exit 1; }
-grep -q '^{"version": "VERSION 1.3", "results": {"' "$work/bmn.results" ||
-  { echo "not proposals2json's layout: $(head -c 200 "$work/bmn.results")"; exit 1; }
-json=$("$tubelet" eval-proposals data/synthetic_localization/anet_anno_test.json "$work/bmn.results")
+grep -q '^{"version": "VERSION 1.3", "results": {"' "$work/bmn.json" ||
+  { echo "not proposals2json's layout: $(head -c 200 "$work/bmn.json")"; exit 1; }
+json=$("$tubelet" eval-proposals data/synthetic_localization/anet_anno_test.json "$work/bmn.json")
 for k in AR@1 AR@5 AR@10 AR@100; do
   want=$(sed -n "s/^$k: //p" <<<"$out")
   got=$(grep -o "\"$k\": [-0-9.e]*" <<<"$json" | awk '{printf "%.4f", $2}')

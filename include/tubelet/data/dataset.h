@@ -32,7 +32,8 @@ class Dataset {
                                 const Dict& metric_options) const;
   // MMAction2's dump_results(results, **output_config) for records: output_config holds 'out'
   // and the dataset's further dump_results arguments (ActivityNetDataset: output_format,
-  // version). By default a JSON list of the records at 'out', as mmcv.dump writes a list.
+  // version). By default the list of records at 'out', as mmcv.dump writes it: JSON for
+  // .json, a pickle for .pkl/.pickle.
   virtual void dump_records(const List& results, const Dict& output_config) const;
 };
 

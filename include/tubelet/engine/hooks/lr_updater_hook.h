@@ -4,18 +4,20 @@
 // A policy derives from LrUpdaterHook, implements get_lr and registers a builder in HOOKS as
 // "<Policy>LrUpdaterHook"; `lr_config = dict(policy='<Policy>', ...)` then selects it:
 //
-//   class RelativeStepLrUpdaterHook : public LrUpdaterHook {
+//   class HalvingLrUpdaterHook : public LrUpdaterHook {
 //    public:
-//     RelativeStepLrUpdaterHook(Options options, ...) : LrUpdaterHook(options), ... {}
+//     HalvingLrUpdaterHook(Options options, ...) : LrUpdaterHook(options), ... {}
 //     double get_lr(const Runner& runner, double base_lr) const override;
-//     std::string type() const override { return "RelativeStepLrUpdaterHook"; }
+//     std::string type() const override { return "HalvingLrUpdaterHook"; }
 //   };
-//   std::shared_ptr<Hook> build(Args& args) {
-//     auto steps = args.required<std::vector<int64_t>>("steps");
+//   std::shared_ptr<Hook> build_halving(Args& args) {
+//     auto every = args.required<int64_t>("every");
 //     ...
-//     return std::make_shared<RelativeStepLrUpdaterHook>(LrUpdaterHook::read_options(args), ...);
+//     return std::make_shared<HalvingLrUpdaterHook>(LrUpdaterHook::read_options(args), ...);
 //   }
-//   TUBELET_REGISTER(HOOKS, RelativeStepLrUpdaterHook, build);
+//   TUBELET_REGISTER(HOOKS, HalvingLrUpdaterHook, build_halving);
+//
+// (A plugin replaces a built-in policy, such as RelativeStep, with TUBELET_REGISTER_FORCE.)
 #pragma once
 
 #include <cstdint>
