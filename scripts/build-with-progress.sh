@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
-# Builds with ninja and says how far it is: a line per 10% of the compile steps, with the
-# elapsed time, instead of 20 silent minutes. The whole log goes to BUILD_DIR/build.log and
-# is printed when the build fails.
+# Builds with ninja and says how far it is: a line per 10% of the compile steps (and at least
+# one a minute), with the elapsed time, instead of silent minutes. The whole log goes to
+# BUILD_DIR/build.log and is printed when the build fails.
 # Usage: scripts/build-with-progress.sh BUILD_DIR [--target T ...]
 set -euo pipefail
 build=$1
 shift
 log=$build/build.log
 start=$(date +%s)
+# A line per 10% of the steps, and at least one a minute while steps finish. Read by bash:
+# Debian's awk (mawk) reads a pipe in blocks, which held every line back to the end.
+report_progress() {
+  local line done total now shown=-1 last=0
+  while IFS= read -r line; do
+    [[ $line =~ ^\[([0-9]+)/([0-9]+)\] ]] || continue
+    done=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]}
+    printf -v now '%(%s)T' -1
+    if ((10 * done / total > shown || now - last >= 60)); then
+      shown=$((10 * done / total)) last=$now
+      printf 'bootstrap: build %3d%% (%d/%d steps, %d s)\n' $((100 * done / total)) "$done" \
+        "$total" $((now - start))
+    fi
+  done
+}
 set +e
-cmake --build "$build" -j "$(nproc)" "$@" 2>&1 | tee "$log" | awk -v start="$start" '
-  match($0, /^\[[0-9]+\/[0-9]+\]/) {
-    split(substr($0, 2, RLENGTH - 2), f, "/")
-    step = int(10 * f[1] / f[2])
-    if (step > shown) {
-      shown = step
-      printf "bootstrap: build %3d%% (%d/%d steps, %d s)\n", 100 * f[1] / f[2], f[1], f[2],
-        systime() - start
-      fflush()
-    }
-  }'
+cmake --build "$build" -j "$(nproc)" "$@" 2>&1 | tee "$log" | report_progress
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
