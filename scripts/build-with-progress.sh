@@ -11,14 +11,14 @@ start=$(date +%s)
 # A line per 10% of the steps, and at least one a minute while steps finish. Read by bash:
 # Debian's awk (mawk) reads a pipe in blocks, which held every line back to the end.
 report_progress() {
-  local line done total now shown=-1 last=0
+  local line finished total now shown=-1 last=0
   while IFS= read -r line; do
     [[ $line =~ ^\[([0-9]+)/([0-9]+)\] ]] || continue
-    done=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]}
+    finished=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]}
     printf -v now '%(%s)T' -1
-    if ((10 * done / total > shown || now - last >= 60)); then
-      shown=$((10 * done / total)) last=$now
-      printf 'bootstrap: build %3d%% (%d/%d steps, %d s)\n' $((100 * done / total)) "$done" \
+    if ((10 * finished / total > shown || now - last >= 60)); then
+      shown=$((10 * finished / total)) last=$now
+      printf 'bootstrap: build %3d%% (%d/%d steps, %d s)\n' $((100 * finished / total)) "$finished" \
         "$total" $((now - start))
     fi
   done
