@@ -128,10 +128,11 @@ Value gpu_list(bool available) {
 
 Value nccl_version() {
 #if defined(TUBELET_WITH_CUDA) && defined(USE_C10D_NCCL)
-  // NCCL's ncclGetVersion code: major * 10000 + minor * 100 + patch since 2.9.
-  const auto v = static_cast<int64_t>(torch::cuda::nccl::version());
-  return Value(std::to_string(v / 10000) + "." + std::to_string(v % 10000 / 100) + "." +
-               std::to_string(v % 100));
+  // LibTorch packs the version as major << 32 | minor << 16 | patch (torch.cuda.nccl.version()
+  // unpacks it the same way); 2.11's NCCL 2.28.9 reads 8591769609.
+  const uint64_t v = torch::cuda::nccl::version();
+  return Value(std::to_string(v >> 32) + "." + std::to_string((v >> 16) & 0xffff) + "." +
+               std::to_string(v & 0xffff));
 #else
   return Value();
 #endif
