@@ -12,7 +12,9 @@
 namespace tubelet::run_device_test {
 namespace {
 
-Dict config(const std::string& text) { return load_config_text(text + "\n", "/tmp/device.py"); }
+Dict config(const std::string& text) {
+  return load_config_text(text + "\n", "/tmp/device.py");
+}
 
 TEST(RunDevice, OptionThenConfigThenCpu) {
   EXPECT_TRUE(run_device(config("x = 1"), std::nullopt).is_cpu());
@@ -23,18 +25,22 @@ TEST(RunDevice, OptionThenConfigThenCpu) {
 }
 
 TEST(RunDevice, ErrorsSayWhatWasAskedFor) {
-  EXPECT_NE(test::error_of([] { run_device(config("device = 0"), std::nullopt); })
-                .find("device must be a string"),
+  EXPECT_NE(test::error_of([] {
+              run_device(config("device = 0"), std::nullopt);
+            }).find("device must be a string"),
             std::string::npos);
-  EXPECT_NE(test::error_of([] { run_device(config("x = 1"), std::string("gpu")); })
-                .find("device must be 'cpu', 'cuda' or 'cuda:N', not 'gpu'"),
+  EXPECT_NE(test::error_of([] {
+              run_device(config("x = 1"), std::string("gpu"));
+            }).find("device must be 'cpu', 'cuda' or 'cuda:N', not 'gpu'"),
             std::string::npos);
-  EXPECT_NE(test::error_of([] { run_device(config("device = 'cuda'\ngpu_ids = []"), {}); })
-                .find("gpu_ids must be a non-empty list"),
+  EXPECT_NE(test::error_of([] {
+              run_device(config("device = 'cuda'\ngpu_ids = []"), {});
+            }).find("gpu_ids must be a non-empty list"),
             std::string::npos);
   if (torch::cuda::is_available()) GTEST_SKIP() << "this machine has CUDA";
-  EXPECT_NE(test::error_of([] { run_device(config("device = 'cuda'"), std::nullopt); })
-                .find("CUDA is not available"),
+  EXPECT_NE(test::error_of([] {
+              run_device(config("device = 'cuda'"), std::nullopt);
+            }).find("CUDA is not available"),
             std::string::npos);
 }
 

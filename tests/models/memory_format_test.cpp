@@ -73,8 +73,7 @@ TEST(ChannelsLast, TwoDModelKeepsItsNumbers) {
 
 TEST(ChannelsLast, ThreeDModelKeepsItsNumbers) {
   torch::manual_seed(1);
-  expect_same_numbers(k3d, torch::randn({2, 1, 3, 4, 16, 16}),
-                      torch::MemoryFormat::ChannelsLast3d);
+  expect_same_numbers(k3d, torch::randn({2, 1, 3, 4, 16, 16}), torch::MemoryFormat::ChannelsLast3d);
 }
 
 TEST(ChannelsLast, ConfigKeyIsABool) {
