@@ -3,6 +3,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "checkpoint/latin1.h"
 #include "tubelet/checkpoint/pickle.h"
 
 namespace tubelet::checkpoint {
@@ -89,15 +90,7 @@ class Pickler {
   // Bytes in protocol 2 are _codecs.encode(latin-1 text, 'latin1'), as Python writes them.
   void bytes(const std::string& b) {
     global("_codecs.encode");
-    std::string text;
-    for (unsigned char c : b) {
-      if (c < 0x80) {
-        text += static_cast<char>(c);
-      } else {
-        text += static_cast<char>(0xC0 | (c >> 6));
-        text += static_cast<char>(0x80 | (c & 0x3F));
-      }
-    }
+    const std::string text = latin1_as_utf8(b);
     op('(');
     str(text);
     str("latin1");

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "checkpoint/latin1.h"
 #include "tubelet/checkpoint/pickle.h"
 
 // The helpers' own namespace: in a unity build, unpickler.cpp's helpers share this file's.
@@ -239,15 +240,7 @@ class PythonPickler {
       op(')');
     } else {
       global("_codecs", "encode");
-      std::string text;
-      for (unsigned char c : b) {
-        if (c < 0x80) {
-          text += static_cast<char>(c);
-        } else {
-          text += static_cast<char>(0xC0 | (c >> 6));
-          text += static_cast<char>(0x80 | (c & 0x3F));
-        }
-      }
+      const std::string text = latin1_as_utf8(b);
       tuple(2, [&](size_t i) { i == 0 ? str(text, false) : str("latin1", true); });
     }
     op('R');
