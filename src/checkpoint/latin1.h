@@ -3,10 +3,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace tubelet::checkpoint {
 
-inline std::string latin1_as_utf8(const std::string& bytes) {
+inline std::string latin1_as_utf8(std::string_view bytes) {
   std::string text;
   for (unsigned char c : bytes) {
     if (c < 0x80) {
