@@ -2,7 +2,12 @@
 # The GPU run, prepared once. Written for a lent machine with one NVIDIA GPU (an H100), 16
 # cores, no package registry, and an image whose `python3` has a CUDA build of PyTorch 2.x,
 # plus nvcc, CMake and ninja; it receives only this repository. In order:
-#   1. dependencies: says in one message everything the build needs and this machine lacks;
+#   1. dependencies: says in one message everything the build needs and this machine lacks.
+#      What it can do without is left out, and said: no FFmpeg or OpenCV development files
+#      leave out video decoding and image operations (TUBELET_WITH_MEDIA=OFF: no datasets or
+#      pipelines; the checks below run on tensors in memory), no yaml-cpp, libcurl or Gloo
+#      headers leave out YAML configs, downloads and CPU process groups. CLI11, nlohmann-json
+#      and GoogleTest then come from third_party/;
 #   2. build: configures build-gpu/ against that PyTorch's LibTorch and builds the command, the
 #      unit tests and the model-step benchmark (about 4 minutes on 16 cores);
 #   3. collect-env: `tubelet collect-env --json` must see CUDA and the GPU;
@@ -22,9 +27,11 @@
 # (TUBELET_TEST_DEVICE=cpu), and the PyTorch side only where `python3` (or $PYTHON) has torch.
 #
 # Usage: scripts/gpu-check.sh [--cpu] [--build-dir DIR] [--skip-build] [--build-only]
-#                             [--all-tests]
+#                             [--all-tests] [--minimal]
 #   --skip-build   use DIR as built (e.g. a second call after a --build-only one)
 #   --all-tests    also run the whole unit-test suite (GPU mode: against LibTorch 2.x)
+#   --minimal      configure as if no optional library were here (third_party/ for the rest):
+#                  the GPU image's build, tried on a machine that has them all
 # Environment: OUT, PYTHON (default python3), TORCH_CUDA_ARCH_LIST (default 9.0: H100),
 #   CUDAToolkit_ROOT or CUDA_HOME (else nvcc's), TUBELET_DEPS_PREFIX and CMAKE_PREFIX_PATH
 #   (':'-separated prefixes searched for the libraries below, and given to CMake).
@@ -37,6 +44,7 @@ build_dir=""
 skip_build=0
 build_only=0
 all_tests=0
+minimal=0
 while (($#)); do
   case $1 in
     --cpu) mode=cpu ;;
@@ -47,6 +55,7 @@ while (($#)); do
     --skip-build) skip_build=1 ;;
     --build-only) build_only=1 ;;
     --all-tests) all_tests=1 ;;
+    --minimal) minimal=1 ;;
     -h | --help)
       sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'
       exit 0
@@ -155,22 +164,62 @@ have_library() {
 # One line per missing piece: what it is, and what provides it on Debian.
 missing=()
 need_tool() { command -v "$1" >/dev/null 2>&1 || missing+=("$1 ($2)"); }
-need() {  # need DESCRIPTION DEBIAN_PACKAGE HEADER [LIBRARY...]
-  local what=$1 package=$2 header=$3 lib
-  shift 3
-  local ok=1
-  have_header "$header" || ok=0
-  for lib in "$@"; do have_library "$lib" || ok=0; done
-  ((ok)) || missing+=("$what: $header${*:+ and the libraries $*} (Debian: $package)")
+has() {  # has HEADER [LIBRARY...]: all of them are here
+  local lib
+  have_header "$1" || return 1
+  shift
+  for lib in "$@"; do have_library "$lib" || return 1; done
 }
 
 torch_query() { "$python" -c "import os, torch; print($1)" 2>/dev/null; }
+
+# What the build leaves out or takes from third_party/, as CMake options and in words.
+cmake_options=()
+left_out=()
+# without OPTION WHAT: configure with OPTION=OFF, and say what goes with it.
+without() {
+  cmake_options+=("-D$1=OFF")
+  left_out+=("${*:2}")
+}
+
+check_optional() {
+  if ((minimal)); then
+    say "--minimal: building as if none of the optional libraries were here"
+    cmake_options+=(-DTUBELET_VENDORED_DEPS=ON)
+  fi
+  if ((minimal)) || ! command -v pkg-config >/dev/null 2>&1 ||
+    ! pkg-config --exists libavformat libavcodec libavutil libswscale 2>/dev/null ||
+    ! has opencv2/core.hpp opencv_core opencv_imgproc opencv_imgcodecs; then
+    without TUBELET_WITH_MEDIA "video decoding and image operations (no FFmpeg or OpenCV" \
+      "development files): no datasets, pipelines, train/test/infer; the CUDA tests and the" \
+      "benchmark run on tensors in memory"
+  fi
+  ((minimal)) || has yaml-cpp/yaml.h yaml-cpp ||
+    without TUBELET_WITH_YAML "YAML configs (no yaml-cpp)"
+  ((minimal)) || has curl/curl.h curl ||
+    without TUBELET_WITH_DOWNLOAD "checkpoint downloads (no libcurl)"
+  ((minimal)) || has gloo/context.h ||
+    without TUBELET_WITH_GLOO "CPU process groups (no Gloo headers; NCCL groups stay)"
+  if ((minimal)); then
+    without TUBELET_WITH_YAML "YAML configs"
+    without TUBELET_WITH_DOWNLOAD "checkpoint downloads"
+    without TUBELET_WITH_GLOO "CPU process groups"
+  fi
+  local lib
+  for lib in "CLI11:CLI/CLI.hpp" "nlohmann-json:nlohmann/json.hpp" "GoogleTest:gtest/gtest.h"; do
+    ((minimal)) || ! have_header "${lib#*:}" || continue
+    say "${lib%%:*}: the copy in third_party/"
+  done
+  if ((${#left_out[@]})); then
+    say "this build leaves out:"
+    printf '  - %s\n' "${left_out[@]}"
+  fi
+}
 
 check_dependencies() {
   need_tool cmake "CMake >= 3.18"
   need_tool ninja "ninja-build"
   need_tool c++ "a C++17 compiler: g++"
-  need_tool pkg-config "pkg-config"
   if [ "$mode" = gpu ]; then
     cuda_root=${CUDAToolkit_ROOT:-${CUDA_HOME:-}}
     if [ -z "$cuda_root" ] && command -v nvcc >/dev/null; then
@@ -183,26 +232,18 @@ check_dependencies() {
     elif [ "$(torch_query 'torch.version.cuda')" = None ]; then
       missing+=("a CUDA build of torch ($python has torch $(torch_query 'torch.__version__'))")
     elif [ "$(torch_query 'int(torch._C._GLIBCXX_USE_CXX11_ABI)')" != 1 ]; then
-      missing+=("a torch built with the C++11 ABI (the system libraries below use it)")
+      # The system's C++ libraries use the C++11 ABI; the vendored ones build with torch's.
+      say "this torch uses the pre-C++11 ABI: building without the system's C++ libraries"
+      minimal=1
     fi
   fi
-  pkg-config --exists libavformat libavcodec libavutil libswscale 2>/dev/null ||
-    missing+=("FFmpeg: libavformat, libavcodec, libavutil, libswscale with their .pc files (Debian: libavformat-dev libavcodec-dev libavutil-dev libswscale-dev)")
-  need "OpenCV core/imgproc/imgcodecs" "libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev" \
-    opencv2/core.hpp opencv_core opencv_imgproc opencv_imgcodecs
-  need "yaml-cpp" libyaml-cpp-dev yaml-cpp/yaml.h yaml-cpp
-  need "CLI11" libcli11-dev CLI/CLI.hpp
-  need "nlohmann-json" nlohmann-json3-dev nlohmann/json.hpp
-  need "GoogleTest" libgtest-dev gtest/gtest.h gtest gtest_main
-  need "libcurl" libcurl4-openssl-dev curl/curl.h curl
-  need "OpenSSL" libssl-dev openssl/sha.h crypto
-  need "Gloo headers (c10d's ProcessGroupGloo.hpp)" libgloo-dev gloo/context.h
   if ((${#missing[@]})); then
     say "this machine lacks what the build needs; install it, or put it under a prefix named" \
       "by TUBELET_DEPS_PREFIX or CMAKE_PREFIX_PATH:"
     printf '  - %s\n' "${missing[@]}"
     return 1
   fi
+  check_optional
   have_header benchmark/benchmark.h ||
     say "note: no Google Benchmark; its micro-benchmarks are left out (model_step_bench is not)"
   say "everything the build needs is here"
@@ -223,7 +264,8 @@ build() {
     cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       "-DCMAKE_PREFIX_PATH=$prefix_path" "-DCUDAToolkit_ROOT=$cuda_root" \
       "-DCUDA_TOOLKIT_ROOT_DIR=$cuda_root" "-DTORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}" \
-      -DTUBELET_BUILD_TESTS=ON -DTUBELET_BUILD_BENCH=ON >"$out_dir/configure.log" 2>&1 || {
+      -DTUBELET_BUILD_TESTS=ON -DTUBELET_BUILD_BENCH=ON "${cmake_options[@]}" \
+      >"$out_dir/configure.log" 2>&1 || {
       tail -n 40 "$out_dir/configure.log"
       return 1
     }

@@ -23,17 +23,26 @@ int main(int argc, char** argv) {
   tubelet::cli::add_inspect(app);
   tubelet::cli::add_param_groups(app);
   tubelet::cli::add_schedule(app);
+#ifndef TUBELET_NO_MEDIA
   tubelet::cli::add_dump_pipeline(app);
   tubelet::cli::add_analyze_logs(app);
   tubelet::cli::add_make_synthetic(app);
+#endif
   tubelet::cli::add_make_synthetic_features(app);
+#ifndef TUBELET_NO_MEDIA
   tubelet::cli::add_train(app);
   tubelet::cli::add_dist_launchers(app);
   tubelet::cli::add_test(app);
   tubelet::cli::add_infer(app);
   tubelet::cli::add_eval_metric(app);
+#endif
   tubelet::cli::add_report_accuracy(app);
+#ifndef TUBELET_NO_MEDIA
   tubelet::cli::add_benchmark(app);
+#else
+  // Without video decoding and image operations: the commands that run datasets say so.
+  tubelet::cli::add_commands_left_out(app);
+#endif
   tubelet::cli::add_eval_proposals(app);
   tubelet::cli::add_bsn_proposal_generation(app);
   tubelet::cli::add_collect_env(app);

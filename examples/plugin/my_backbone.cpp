@@ -1,27 +1,38 @@
-// MyBackbone, the example of MMAction2's tutorial "Adding New Modules", as a plugin:
-// one class and one registration line.
-#include <torch/torch.h>
+// MyBackbone, the backbone of MMAction2's tutorial "Adding New Modules", as a plugin: one
+// class derived from tubelet::Backbone (so that a recognizer can hold it) and one
+// registration line.
+#include <torch/nn/modules/conv.h>
 
+#include <tubelet/models/backbone.h>
 #include <tubelet/models/registries.h>
+#include <tubelet/models/weight_init.h>
 
 namespace my_plugin {
 
-struct MyBackboneImpl : torch::nn::Module {
+class MyBackbone : public tubelet::Backbone {
+ public:
   // arg1: input channels, arg2: output channels of the single convolution.
-  MyBackboneImpl(int64_t arg1, int64_t arg2)
-      : conv(register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(arg1, arg2, 3)))) {}
-
-  torch::Tensor forward(torch::Tensor x) { return torch::relu(conv(x)); }
-
-  // The only code that reads the config: typed arguments out, a module back.
-  static std::shared_ptr<torch::nn::Module> from_config(tubelet::Args& args) {
-    return std::make_shared<MyBackboneImpl>(args.required<int64_t>("arg1"),
-                                            args.required<int64_t>("arg2"));
+  MyBackbone(int64_t arg1, int64_t arg2)
+      : conv_(register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(arg1, arg2, 3)))) {
+    // MMAction2's init_weights(): Tubelet modules initialise their layers when built.
+    tubelet::kaiming_init(*conv_);
   }
 
-  torch::nn::Conv2d conv;
+  // Recognizer2D gives [N * num_segs, arg1, H, W]; one map [N * num_segs, arg2, H - 2, W - 2].
+  std::vector<torch::Tensor> forward_features(const torch::Tensor& x) override {
+    return {torch::relu(conv_(x))};
+  }
+
+ private:
+  torch::nn::Conv2d conv_;
 };
 
-TUBELET_REGISTER(BACKBONES, MyBackbone, MyBackboneImpl::from_config);
+// The only code that reads the config: typed arguments out, a module back.
+std::shared_ptr<MyBackbone> build_my_backbone(tubelet::Args& args) {
+  return std::make_shared<MyBackbone>(args.required<int64_t>("arg1"),
+                                      args.required<int64_t>("arg2"));
+}
 
 }  // namespace my_plugin
+
+TUBELET_REGISTER(BACKBONES, MyBackbone, my_plugin::build_my_backbone);

@@ -17,12 +17,16 @@
 #include <torch/csrc/cuda/nccl.h>
 #endif
 
+// A build without video decoding and image operations (TUBELET_WITH_MEDIA=OFF) has neither
+// FFmpeg's nor OpenCV's headers, and reports their versions as None.
+#ifndef TUBELET_NO_MEDIA
 extern "C" {
 #include <libavcodec/version.h>
 #include <libavformat/version.h>
 #include <libavutil/avutil.h>
 }
 #include <opencv2/core/version.hpp>
+#endif
 
 #include <cstdint>
 #include <filesystem>
@@ -33,6 +37,9 @@ extern "C" {
 #include <vector>
 
 #include "tubelet/build_info.h"
+#include "tubelet/config/dump.h"
+#include "tubelet/distributed/process_group.h"
+#include "tubelet/fileio/download.h"
 
 namespace tubelet {
 
@@ -102,6 +109,21 @@ Value blas_library() {
 // false on a CUDA build without a GPU.
 bool cuda_compiled() {
   return at::detail::getCUDAHooks().hasCUDART();
+}
+
+// The optional parts this build was configured without (cmake/dependencies.cmake), or None.
+Value left_out_parts() {
+  std::vector<std::string> parts;
+#ifdef TUBELET_NO_MEDIA
+  parts.push_back("media (FFmpeg, OpenCV)");
+#endif
+  if (!yaml_available()) parts.push_back("YAML (yaml-cpp)");
+  if (!downloads_available()) parts.push_back("downloads (libcurl)");
+  if (!dist::gloo_available()) parts.push_back("Gloo");
+  if (parts.empty()) return Value();
+  std::string text = parts[0];
+  for (size_t i = 1; i < parts.size(); ++i) text += ", " + parts[i];
+  return Value(text);
 }
 
 Value gpu_list(bool available) {
@@ -183,12 +205,17 @@ Dict collect_env() {
   env.set("intra_op_threads", Value(static_cast<int64_t>(at::get_num_threads())));
   env.set("inter_op_threads", Value(static_cast<int64_t>(at::get_num_interop_threads())));
   env.set("cpu_cores", Value(static_cast<int64_t>(std::thread::hardware_concurrency())));
+#ifndef TUBELET_NO_MEDIA
   env.set("ffmpeg", Value(av_version_info()));
   env.set("libavcodec", Value(LIBAVCODEC_IDENT));
   env.set("libavformat", Value(LIBAVFORMAT_IDENT));
   env.set("opencv", Value(CV_VERSION));
+#else
+  for (const char* key : {"ffmpeg", "libavcodec", "libavformat", "opencv"}) env.set(key, Value());
+#endif
   env.set("tubelet_version", Value(TUBELET_VERSION));
   env.set("tubelet_git_hash", Value(TUBELET_GIT_HASH));
+  env.set("tubelet_left_out", left_out_parts());
   env.set("libtorch_config", Value(config));
   return env;
 }
@@ -225,6 +252,7 @@ std::string format_env(const Dict& env) {
       {"opencv", "OpenCV"},
       {"tubelet_version", "Tubelet"},
       {"tubelet_git_hash", "Tubelet git hash"},
+      {"tubelet_left_out", "Built without"},
   };
   std::ostringstream out;
   bool first = true;

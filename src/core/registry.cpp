@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "tubelet/did_you_mean.h"
+
 namespace tubelet {
 
 namespace {
@@ -59,16 +61,22 @@ RegistryBase::~RegistryBase() {
   all.erase(std::remove(all.begin(), all.end(), this), all.end());
 }
 
-std::string RegistryBase::unknown_type_message(std::string_view type) const {
-  std::string message = "'" + std::string(type) + "' is not in the " + name_ + " registry";
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
-  size_t best_distance = std::max<size_t>(2, type.size() / 3) + 1;
-  for (const std::string& candidate : names()) {
-    size_t d = edit_distance(type, candidate);
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& candidate : candidates) {
+    size_t d = edit_distance(word, candidate);
     if (d < best_distance) best_distance = d, best = candidate;
   }
-  if (!best.empty()) return message + "; did you mean '" + best + "'?";
-  if (names().empty()) return message + " (it is empty)";
+  return best.empty() ? std::string() : "; did you mean '" + best + "'?";
+}
+
+std::string RegistryBase::unknown_type_message(std::string_view type) const {
+  std::string message = "'" + std::string(type) + "' is not in the " + name_ + " registry";
+  const std::vector<std::string> all = names();
+  if (std::string suggestion = did_you_mean(type, all); !suggestion.empty())
+    return message + suggestion;
+  if (all.empty()) return message + " (it is empty)";
   return message;
 }
 

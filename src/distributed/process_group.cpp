@@ -3,13 +3,18 @@
 // the precompiled header does not look at it. LibTorch's CMake package defines it too, and
 // USE_C10D_NCCL where it has NCCL. A pip torch ships no Gloo headers: Debian's serve, for
 // declarations only (this file calls c10d, never Gloo, and the group holds Gloo's objects
-// through pointers).
+// through pointers). A build configured with TUBELET_WITH_GLOO=OFF (no Gloo headers at all, as
+// on scripts/gpu-check.sh's GPU image) defines TUBELET_NO_GLOO here and has NCCL groups only.
+#ifndef TUBELET_NO_GLOO
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO
 #endif
+#endif
 #include "tubelet/distributed/process_group.h"
 
+#ifndef TUBELET_NO_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef USE_C10D_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -56,6 +61,7 @@ c10::intrusive_ptr<c10d::Store> make_store(const std::string& host, int port, in
   }
 }
 
+#ifndef TUBELET_NO_GLOO
 std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& host) {
   if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname)
     return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
@@ -63,6 +69,7 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& host) 
     return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
+#endif
 
 }  // namespace
 
@@ -93,8 +100,23 @@ DistInfo get_dist_info() {
   return slot.group ? slot.info : DistInfo{};
 }
 
+bool gloo_available() {
+#ifdef TUBELET_NO_GLOO
+  return false;
+#else
+  return true;
+#endif
+}
+
 ProcessGroupPtr new_gloo_group(const std::string& host, int port, int rank, int world_size,
                                std::chrono::milliseconds timeout) {
+#ifdef TUBELET_NO_GLOO
+  (void)host, (void)port, (void)world_size, (void)timeout;
+  throw std::runtime_error("distributed: rank " + std::to_string(rank) +
+                           ": this Tubelet was built without Gloo (TUBELET_WITH_GLOO=OFF), so it "
+                           "has no CPU process groups; use dist_params = dict(backend='nccl') "
+                           "on GPUs");
+#else
   auto store = make_store(host, port, rank, world_size, timeout);
   auto options = c10d::ProcessGroupGloo::Options::create(timeout);
   options->devices.push_back(gloo_device(host));
@@ -104,6 +126,7 @@ ProcessGroupPtr new_gloo_group(const std::string& host, int port, int rank, int 
     throw std::runtime_error("distributed: rank " + std::to_string(rank) +
                              " could not connect the Gloo group: " + e.what());
   }
+#endif
 }
 
 ProcessGroupPtr new_nccl_group(const std::string& host, int port, int rank, int world_size,

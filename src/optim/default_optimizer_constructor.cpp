@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "tubelet/config/error.h"
+#include "tubelet/did_you_mean.h"
 #include "tubelet/models/module_kinds.h"
 
 namespace tubelet {
@@ -20,22 +21,58 @@ bool holds(const std::vector<ParamGroupSpec>& groups, const torch::Tensor& p) {
   return false;
 }
 
+bool is_multiplier(const std::string& key) {
+  return std::find_if(std::begin(kMultipliers), std::end(kMultipliers),
+                      [&](const char* m) { return key == m; }) != std::end(kMultipliers);
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 }  // namespace
+
+const std::vector<std::string>& DefaultOptimizerConstructor::paramwise_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> k{"custom_keys"};
+    k.insert(k.end(), std::begin(kMultipliers), std::end(kMultipliers));
+    k.push_back("bypass_duplicate");
+    return k;
+  }();
+  return keys;
+}
 
 DefaultOptimizerConstructor::DefaultOptimizerConstructor(Value optimizer_cfg, Dict paramwise_cfg,
                                                          std::string path)
+    : DefaultOptimizerConstructor(std::move(optimizer_cfg), std::move(paramwise_cfg),
+                                  std::move(path), {}) {}
+
+DefaultOptimizerConstructor::DefaultOptimizerConstructor(Value optimizer_cfg, Dict paramwise_cfg,
+                                                         std::string path,
+                                                         std::vector<std::string> own_keys)
     : OptimizerConstructor(std::move(optimizer_cfg), std::move(paramwise_cfg), std::move(path)) {
   const std::string where = path_ + ".paramwise_cfg";
+  std::vector<std::string> known = paramwise_keys();
+  known.insert(known.end(), own_keys.begin(), own_keys.end());
   for (const auto& [key, value] : paramwise_cfg_.items()) {
     const std::string& k = key.as_str();
-    bool known = k == "custom_keys" || k == "bypass_duplicate" ||
-                 std::find_if(std::begin(kMultipliers), std::end(kMultipliers),
-                              [&](const char* m) { return k == m; }) != std::end(kMultipliers);
-    if (!known) throw ConfigError(where + ": unknown option '" + k + "'", value.location());
-    if (k != "custom_keys" && k != "bypass_duplicate" && !value.is_number())
+    if (std::find(known.begin(), known.end(), k) == known.end()) {
+      // The near name, what is accepted, and how a subclass adds the keys it reads.
+      throw ConfigError(where + ": unknown option '" + k + "'" + did_you_mean(k, known) +
+                            " (known: " + joined(known) +
+                            "; a constructor derived from DefaultOptimizerConstructor passes the "
+                            "keys it reads itself to its base's constructor)",
+                        value.location());
+    }
+    if (is_multiplier(k) && !value.is_number())
       throw ConfigError(where + "." + k + " must be a number", value.location());
     if ((k == "bias_decay_mult" || k == "norm_decay_mult" || k == "dwconv_decay_mult") && !base_wd_)
       throw ConfigError(where + ": base_wd should not be None", value.location());
+    // mmcv would multiply None; name the setting instead (e.g. an optimizer whose learning
+    // rate has another name, like the tutorial's MyOptimizer(a, b, c)).
+    if (k == "bias_lr_mult" && !base_lr_) scaled_lr(value, "paramwise_cfg." + k, value);
   }
   bypass_duplicate_ = paramwise_cfg_.contains("bypass_duplicate") &&
                       is_truthy(paramwise_cfg_.at("bypass_duplicate"));
@@ -50,7 +87,7 @@ DefaultOptimizerConstructor::DefaultOptimizerConstructor(Value optimizer_cfg, Di
       if (r.contains("decay_mult") && !base_wd_)
         throw ConfigError(where + ": base_wd should not be None", rule.location());
       custom_keys_.push_back({key.as_str(), r.contains("lr_mult") ? r.at("lr_mult") : Value(1.0),
-                              r.contains("decay_mult") ? r.at("decay_mult") : Value(1.0)});
+                              r.contains("decay_mult") ? r.at("decay_mult") : Value(1.0), rule});
     }
     // Longest first; equal lengths alphabetically (mmcv sorts twice, stably).
     std::stable_sort(custom_keys_.begin(), custom_keys_.end(),
@@ -61,11 +98,16 @@ DefaultOptimizerConstructor::DefaultOptimizerConstructor(Value optimizer_cfg, Di
   }
 }
 
-Value DefaultOptimizerConstructor::scaled_lr(const Value& multiplier) const {
-  // mmcv multiplies None and fails; say which setting is missing instead.
-  if (!base_lr_)
-    throw ConfigError(path_ + ": paramwise_cfg needs the optimizer's lr, which is not set",
-                      optimizer_cfg_.location());
+Value DefaultOptimizerConstructor::scaled_lr(const Value& multiplier, const std::string& setting,
+                                             const Value& where) const {
+  if (!base_lr_) {
+    const Value* type = optimizer_cfg_.as_dict().find("type");
+    const std::string optimizer = type && type->is_str() ? type->as_str() : "the optimizer";
+    throw ConfigError(path_ + "." + setting + ": scales the optimizer's lr, but the config of " +
+                          optimizer + " has no lr (remove the setting, or give " + path_ +
+                          " an lr)",
+                      where.location());
+  }
   return python_multiply(*base_lr_, multiplier);
 }
 
@@ -111,13 +153,17 @@ void DefaultOptimizerConstructor::set_options(ParamGroupSpec& group,
   const std::string dotted = (prefix.empty() ? "module" : "module." + prefix) + "." + name;
   for (const CustomKey& rule : custom_keys_)
     if (dotted.find(rule.key) != std::string::npos) {
-      group.options.set("lr", scaled_lr(rule.lr_mult));
+      group.options.set(
+          "lr",
+          scaled_lr(rule.lr_mult, "paramwise_cfg.custom_keys['" + rule.key + "']", rule.where));
       if (base_wd_) group.options.set("weight_decay", python_multiply(*base_wd_, rule.decay_mult));
       return;
     }
   const bool norm = is_norm(module);
-  if (name == "bias" && !norm)
-    group.options.set("lr", python_multiply(*base_lr_, mult("bias_lr_mult")));
+  if (name == "bias" && !norm)  // bias_lr_mult applies (default 1) whether given or not
+    group.options.set(
+        "lr", scaled_lr(mult("bias_lr_mult"),
+                        "paramwise_cfg.bias_lr_mult (default 1, for every bias)", optimizer_cfg_));
   if (!base_wd_) return;
   if (norm)
     group.options.set("weight_decay", python_multiply(*base_wd_, mult("norm_decay_mult")));

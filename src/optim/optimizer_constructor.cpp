@@ -1,5 +1,7 @@
 #include "tubelet/optim/optimizer_constructor.h"
 
+#include <iostream>
+
 #include "tubelet/config/error.h"
 #include "tubelet/optim/group_options.h"
 
@@ -58,7 +60,12 @@ std::shared_ptr<torch::optim::Optimizer> OptimizerConstructor::build(
       try {
         set_group_option(optimizer->param_groups()[i].options(), key.as_str(), value);
       } catch (const std::invalid_argument& e) {
-        throw ConfigError(path_ + ": param group " + std::to_string(i) + ": " + e.what(),
+        // Which group (by its first parameter) and which option: the constructor set an
+        // option this optimizer does not have (e.g. lr for one whose rate is named otherwise).
+        const std::string first = specs[i].names.empty() ? "" : " (" + specs[i].names[0] + ")";
+        throw ConfigError(path_ + ": param group " + std::to_string(i) + first +
+                              ": the optimizer constructor set '" + key.as_str() +
+                              "', which the optimizer lacks: " + e.what(),
                           optimizer_cfg_.location());
       }
     }
@@ -93,6 +100,14 @@ std::shared_ptr<OptimizerConstructor> build_optimizer_constructor(const Value& o
   Value paramwise = d.contains("paramwise_cfg") ? d.at("paramwise_cfg") : Value();
   d.erase("constructor");
   d.erase("paramwise_cfg");
+  // mmcv calls add_params only when paramwise_cfg is given (and not empty); without one, a
+  // custom constructor's rules are silently skipped there. Same behaviour, but said.
+  const bool no_paramwise =
+      paramwise.is_none() || (paramwise.is_dict() && paramwise.as_dict().empty());
+  if (no_paramwise && type.is_str() && type.as_str() != "DefaultOptimizerConstructor")
+    std::cerr << "Warning: " << path << ": constructor '" << type.as_str()
+              << "' without a paramwise_cfg: as in mmcv, every parameter goes in one group and "
+                 "its add_params is not called\n";
   Dict builder;
   builder.set("type", type);
   builder.set("optimizer_cfg", cfg);

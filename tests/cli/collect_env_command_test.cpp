@@ -14,6 +14,8 @@
 #include "support/paths.h"
 #include "tubelet/apis/environment.h"
 #include "tubelet/config/dump.h"
+#include "tubelet/distributed/process_group.h"
+#include "tubelet/fileio/download.h"
 
 namespace tubelet::collect_env_command_test {
 namespace {
@@ -48,6 +50,7 @@ const std::vector<std::string> kKeys = {"sys_platform",
                                         "opencv",
                                         "tubelet_version",
                                         "tubelet_git_hash",
+                                        "tubelet_left_out",
                                         "libtorch_config"};
 
 std::vector<std::string> keys_of(const Dict& d) {
@@ -85,9 +88,20 @@ void expect_environment(const Dict& env, bool here) {
   EXPECT_TRUE(env.at("onednn_available").is_bool());
   EXPECT_TRUE(env.at("blas").is_str());
   EXPECT_EQ(env.at("compiler").as_str().rfind("GCC ", 0), 0u);
-  EXPECT_FALSE(env.at("ffmpeg").as_str().empty());
-  EXPECT_EQ(env.at("libavcodec").as_str().rfind("Lavc", 0), 0u);
-  EXPECT_FALSE(env.at("opencv").as_str().empty());
+  // None, or the optional parts this build lacks (cmake/dependencies.cmake), media among them
+  // exactly when FFmpeg's and OpenCV's versions are None.
+  const Value& left_out = env.at("tubelet_left_out");
+  const bool media = left_out.is_none() || left_out.as_str().find("media") == std::string::npos;
+  if (!left_out.is_none()) EXPECT_FALSE(left_out.as_str().empty());
+  EXPECT_EQ(left_out.is_none(), yaml_available() && downloads_available() &&
+                                    dist::gloo_available() && media);
+  for (const char* key : {"ffmpeg", "libavcodec", "libavformat", "opencv"})
+    EXPECT_EQ(env.at(key).is_str(), media) << key;
+  if (media) {
+    EXPECT_FALSE(env.at("ffmpeg").as_str().empty());
+    EXPECT_EQ(env.at("libavcodec").as_str().rfind("Lavc", 0), 0u);
+    EXPECT_FALSE(env.at("opencv").as_str().empty());
+  }
   EXPECT_FALSE(env.at("tubelet_version").as_str().empty());
   EXPECT_FALSE(env.at("tubelet_git_hash").as_str().empty());
   EXPECT_NE(env.at("libtorch_config").as_str().find("built with"), std::string::npos);

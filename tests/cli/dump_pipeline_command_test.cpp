@@ -2,6 +2,7 @@
 // pipelines (../shared/golden/pipeline) on the real video and rawframes, as data.test of a
 // config, dumped and read back with our .pth reader against MMAction2's output; img_metas,
 // unstacked frames and seeded training pipelines; and the command's errors.
+// Needs TUBELET_WITH_MEDIA: it runs the commands that decode videos.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 

@@ -3,6 +3,7 @@
 // .pkl and from the .json; report-accuracy of a score file fused with itself gives test's
 // accuracies. A tiny TSN (tests/fixtures/distributed/tsn_tiny_dist.py) trained one epoch on
 // synthetic 32x32 videos, and a BMN on synthetic features for a localizer's results.
+// Needs TUBELET_WITH_MEDIA: it runs the commands that decode videos.
 #include <gtest/gtest.h>
 
 #include <cstdlib>

@@ -177,6 +177,10 @@ TEST(ConfigLoader, JsonAndYamlConfigsWithBases) {
           .string());
   EXPECT_EQ(repr(Value(j)),
             "{'model': {'depth': 18, 'name': 'r'}, 'lst': [1], 'f': 1.0, 'n': None}");
+  if (!yaml_available()) {
+    expect_error(dir.write("c.yaml", "a: 1\n"), "built without YAML support");
+    GTEST_SKIP() << "this Tubelet was built without yaml-cpp (TUBELET_WITH_YAML=OFF)";
+  }
   auto y = load_config(dir.write("c.yaml",
                                  "_base_: base.py\nmodel:\n  depth: 101\nflag: yes\nq: '1'\n"
                                  "e: 1e-4\nf: 1.5e-4\nempty:\nlst: [1, 2.5, x]\n")

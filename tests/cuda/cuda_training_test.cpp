@@ -10,7 +10,7 @@
 #include <limits>
 
 #include "cuda/device_under_test.h"
-#include "distributed/gloo_ranks.h"
+#include "distributed/loopback_port.h"
 #include "support/paths.h"
 #include "tubelet/config/config.h"
 #include "tubelet/distributed/collectives.h"
@@ -257,6 +257,8 @@ TEST_F(CudaProcessGroup, OneRankRunsTheCollectivesAndDataParallelTraining) {
 #ifndef USE_C10D_NCCL
   if (device.is_cuda()) GTEST_SKIP() << "this LibTorch was built without NCCL (USE_C10D_NCCL)";
 #endif
+  if (!device.is_cuda() && !dist::gloo_available())
+    GTEST_SKIP() << "this Tubelet was built without Gloo (TUBELET_WITH_GLOO=OFF)";
   auto group = one_rank_group(device);
   std::vector<torch::Tensor> sum{
       torch::arange(4, torch::TensorOptions(device).dtype(torch::kFloat))};

@@ -2,6 +2,7 @@
 // two processes with B videos each against one process with 2B, a resumed two-process run
 // against the uninterrupted one, and what rank 0 alone writes. A tiny TSN
 // (tests/fixtures/distributed/tsn_tiny_dist.py) on a few synthetic 32x32 videos.
+// Needs TUBELET_WITH_MEDIA: it runs the commands that decode videos.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 

@@ -2,30 +2,15 @@
 // a distributed run inside one test process.
 #pragma once
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <exception>
 #include <functional>
 #include <thread>
 #include <vector>
 
+#include "distributed/loopback_port.h"
 #include "tubelet/distributed/process_group.h"
 
 namespace tubelet::test {
-
-inline int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Rethrows the first rank's exception after every thread ended.
 inline void run_ranks(int world_size, const std::function<void(int, dist::ProcessGroupPtr)>& fn,

@@ -18,10 +18,13 @@ out=$("$tubelet" --plugin "$work/plugin/libmy_plugin.so" list-modules BACKBONES)
 grep -q "MyBackbone" <<<"$out" || { echo "MyBackbone not listed:"; echo "$out"; exit 1; }
 
 out=$(TUBELET_PLUGIN_PATH="$work/plugin" "$tubelet" inspect "$src/examples/plugin/my_backbone_config.py")
-# inspect prints JSON; one entry per line pair: ["conv.weight", [8, 3, 3, 3]]
+# inspect prints JSON; one entry per line pair: ["backbone.conv.weight", [8, 3, 3, 3]]. The
+# plugin's backbone sits inside MMAction2's Recognizer2D, next to a built-in head.
 flat=$(tr -d ' \n' <<<"$out")
-grep -qF '["conv.weight",[8,3,3,3]]' <<<"$flat" || { echo "unexpected inspect output:"; echo "$out"; exit 1; }
-grep -qF '["conv.bias",[8]]' <<<"$flat" || { echo "unexpected inspect output:"; echo "$out"; exit 1; }
+for entry in '["backbone.conv.weight",[8,3,3,3]]' '["backbone.conv.bias",[8]]' \
+  '["cls_head.fc_cls.weight",[4,8]]'; do
+  grep -qF "$entry" <<<"$flat" || { echo "no $entry in the inspect output:"; echo "$out"; exit 1; }
+done
 out=$("$tubelet" --plugin "$work/plugin/libmy_plugin.so" list-modules OPTIMIZERS)
 grep -q "MyOptimizer" <<<"$out" || { echo "MyOptimizer not listed:"; echo "$out"; exit 1; }
 out=$(TUBELET_PLUGIN_PATH="$work/plugin" "$tubelet" param-groups "$src/examples/plugin/my_optimizer_config.py")

@@ -1,6 +1,7 @@
 // `tubelet eval-metric`: MMAction2's tools/analysis/eval_metric.py. Evaluates a results file that
 // `tubelet test --out` or MMAction2's tools/test.py --out wrote (.pkl or .json) on the config's
 // test set, without running the model.
+// Needs TUBELET_WITH_MEDIA: it runs a dataset and its pipeline.
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
 // MMAction2's inference_recognizer (mmaction/apis/inference.py) and demo/demo.py: one video
 // file or rawframe folder through the config's test pipeline (its decoder swapped for the
 // input's kind, as MMAction2 does), the model's scores, the top-k classes.
+// Needs TUBELET_WITH_MEDIA: it runs a dataset and its pipeline.
 #pragma once
 
 #include <memory>

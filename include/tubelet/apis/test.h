@@ -1,5 +1,6 @@
 // `tubelet test`: MMAction2's tools/test.py on one process: the test set in test mode, the
 // checkpoint's weights, single_gpu_test, optional --out dump and --eval metrics.
+// Needs TUBELET_WITH_MEDIA: it runs a dataset and its pipeline.
 #pragma once
 
 #include <optional>

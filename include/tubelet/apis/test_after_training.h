@@ -5,6 +5,7 @@
 // JSON, a localizer's records go through the dataset's json dump), evaluates it with the
 // config's `evaluation` metrics and logs "Testing results of the <name> checkpoint" and each
 // "<metric>: <value>".
+// Needs TUBELET_WITH_MEDIA: it runs a dataset and its pipeline.
 #pragma once
 
 #include <torch/types.h>

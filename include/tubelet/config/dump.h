@@ -28,5 +28,7 @@ Value from_json(const std::string& text, const std::string& filename = "<json>")
 // Parses YAML text into a Value (mappings become dicts, sequences lists), as mmcv loads a
 // .yaml config.
 Value from_yaml(const std::string& text, const std::string& filename = "<yaml>");
+// False in a build without yaml-cpp (TUBELET_WITH_YAML=OFF), whose from_yaml always throws.
+bool yaml_available();
 
 }  // namespace tubelet

@@ -33,6 +33,9 @@ using ProcessGroupPtr = c10::intrusive_ptr<ProcessGroup>;
 ProcessGroupPtr default_group();
 void set_default_group(ProcessGroupPtr group, const DistInfo& info);
 
+// False in a build without Gloo's headers (TUBELET_WITH_GLOO=OFF), where new_gloo_group throws.
+bool gloo_available();
+
 // A Gloo group of `world_size` ranks meeting at host:port, where rank 0 serves LibTorch's
 // TCPStore. `timeout` bounds the rendezvous and each collective.
 ProcessGroupPtr new_gloo_group(const std::string& host, int port, int rank, int world_size,

@@ -25,6 +25,9 @@ struct DownloadOptions {
 void download_url_to_file(const std::string& url, const std::filesystem::path& target,
                           const std::string& hash_prefix = "", const DownloadOptions& options = {});
 
+// False in a build without libcurl (TUBELET_WITH_DOWNLOAD=OFF), where every download throws.
+bool downloads_available();
+
 // torch.hub's HASH_REGEX: the hex after the first '-' that hex digits and a '.' follow
 // ("resnet50-0676ba61.pth" -> "0676ba61"); "" when the name has none.
 std::string hash_prefix_of(const std::string& file_name);

@@ -36,7 +36,9 @@ class OptimizerConstructor {
   virtual ~OptimizerConstructor() = default;
 
   // The groups the optimizer will get: one group of every parameter when paramwise_cfg is
-  // empty, else what add_params makes.
+  // None or empty, else what add_params makes. This is mmcv's __call__: a constructor's
+  // add_params runs only with a non-empty paramwise_cfg (build_optimizer_constructor warns
+  // when a custom constructor is named without one).
   std::vector<ParamGroupSpec> param_groups(const torch::nn::Module& model) const;
   // Builds the optimizer from OPTIMIZERS over param_groups(model).
   std::shared_ptr<torch::optim::Optimizer> build(const torch::nn::Module& model) const;

@@ -1,0 +1,83 @@
+# tubelet_exclude_including(<list variable> <regex> <guard> <root>...): removes from the list
+# every source file that includes a header matching <regex>, directly or through the project's
+# own headers. Builds that leave out a dependency (TUBELET_WITH_MEDIA=OFF: no OpenCV or FFmpeg)
+# use it to drop exactly the files that need it, with no hand-kept list that could drift.
+# A file that names the macro <guard> (e.g. `#ifndef TUBELET_NO_MEDIA`) does without the
+# dependency itself: it stays, and it is compiled with <guard> defined. "" for no guard.
+#
+# Quoted includes are looked up as the compiler would for this project: include/, the file's
+# own folder, src/ and tests/ (the private include paths). Angle includes only match <regex>.
+# <regex> also sees the lines that start with "// Needs ": a header whose functions are
+# defined in left-out files says so that way (`// Needs TUBELET_WITH_MEDIA: ...`).
+function(tubelet_exclude_including list_var regex guard)
+  set(files)
+  foreach(root ${ARGN})
+    file(GLOB_RECURSE found ${root}/*.h ${root}/*.hpp ${root}/*.cpp)
+    list(APPEND files ${found})
+  endforeach()
+  # What a file includes decides where it goes: an edit must configure again (only builds that
+  # leave something out pay for this).
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${files})
+  # Direct hits, and each file's quoted includes resolved to project files.
+  foreach(file ${files})
+    file(STRINGS ${file} includes REGEX "^[ \t]*(#[ \t]*include[ \t]*[<\"]|// Needs )")
+    set(hit_${file} OFF)
+    set(guarded_${file} OFF)
+    if(NOT guard STREQUAL "")
+      file(STRINGS ${file} guard_lines REGEX "${guard}")
+      if(guard_lines)
+        set(guarded_${file} ON)
+      endif()
+    endif()
+    set(deps_${file})
+    get_filename_component(dir ${file} DIRECTORY)
+    foreach(line ${includes})
+      if(line MATCHES "${regex}")
+        if(NOT guarded_${file})
+          set(hit_${file} ON)
+        endif()
+      elseif(line MATCHES "#[ \t]*include[ \t]*\"([^\"]+)\"")
+        set(name ${CMAKE_MATCH_1})
+        foreach(base ${PROJECT_SOURCE_DIR}/include ${dir} ${PROJECT_SOURCE_DIR}/src
+                     ${PROJECT_SOURCE_DIR}/tests)
+          get_filename_component(candidate ${base}/${name} ABSOLUTE)
+          if(EXISTS ${candidate})
+            list(APPEND deps_${file} ${candidate})
+            break()
+          endif()
+        endforeach()
+      endif()
+    endforeach()
+  endforeach()
+  # Spread the hits up the include graph until nothing changes.
+  set(changed ON)
+  while(changed)
+    set(changed OFF)
+    foreach(file ${files})
+      if(NOT hit_${file})
+        foreach(dep ${deps_${file}})
+          if(hit_${dep})
+            set(hit_${file} ON)
+            set(changed ON)
+            break()
+          endif()
+        endforeach()
+      endif()
+    endforeach()
+  endwhile()
+  set(kept)
+  set(dropped 0)
+  foreach(source ${${list_var}})
+    get_filename_component(absolute ${source} ABSOLUTE)
+    if(hit_${absolute})
+      math(EXPR dropped "${dropped} + 1")
+    else()
+      list(APPEND kept ${source})
+      if(guarded_${absolute})
+        set_property(SOURCE ${absolute} APPEND PROPERTY COMPILE_DEFINITIONS ${guard})
+      endif()
+    endif()
+  endforeach()
+  set(${list_var} ${kept} PARENT_SCOPE)
+  set(${list_var}_DROPPED ${dropped} PARENT_SCOPE)
+endfunction()
