@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "demo: set-up and build first (~10-15 min on a fresh 2-core machine, seconds when done),"
-echo "demo: then the dataset (~15 s) and two trainings (~5 min each on 2 cores), tests and a plot"
+echo "demo: then the dataset (~15 s) and two trainings (30 epochs, ~6 min each on 2 cores), tests and a plot"
 scripts/bootstrap.sh tubelet_cli  # the tests and benchmarks are scripts/test.sh's
 tubelet=build/bin/tubelet
 videos=${1:-400}
@@ -68,4 +68,4 @@ echo
 echo "Logs, checkpoints and the .log.json files are in $work/. To train TSM for 10 more epochs"
 echo "from where it stopped:"
 echo "  $tubelet train configs/recognition/tsm/tsm_r18_1x1x8_synthetic.py --work-dir $work/tsm \\"
-echo "    --resume-from $work/tsm/latest.pth --cfg-options total_epochs=30 --seed 0 --deterministic"
+echo "    --resume-from $work/tsm/latest.pth --cfg-options total_epochs=40 --seed 0 --deterministic"
