@@ -8,9 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tubelet/checkpoint/results_file.h"
 #include "tubelet/evaluation/class_accuracy.h"
 #include "tubelet/evaluation/top_k_accuracy.h"
-#include "tubelet/fileio/results_file.h"
 
 namespace tubelet::analysis {
 

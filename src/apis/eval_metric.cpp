@@ -4,9 +4,9 @@
 
 #include "tubelet/apis/train.h"
 #include "tubelet/args.h"
+#include "tubelet/checkpoint/results_file.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/evaluate_args.h"
-#include "tubelet/fileio/results_file.h"
 #include "tubelet/plugin.h"
 
 namespace tubelet {

@@ -6,9 +6,9 @@
 
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
+#include "tubelet/data/device_loader.h"
 #include "tubelet/data/transform.h"
-#include "tubelet/distributed/device.h"
-#include "tubelet/engine/trainable.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 
@@ -108,7 +108,7 @@ torch::Tensor inference_recognizer(torch::nn::Module& model, const Dict& cfg,
   // The batch goes where the model's weights are.
   const auto params = model.parameters();
   const torch::Device device = params.empty() ? torch::kCPU : params.front().device();
-  Batch batch = dist::to_device(collate(one), device);
+  Batch batch = to_device(collate(one), device);
   torch::NoGradGuard no_grad;
   model.eval();
   return trainable->test_step(batch)[0].to(torch::kCPU);

@@ -7,15 +7,16 @@
 #include "tubelet/apis/run_device.h"
 #include "tubelet/apis/train.h"
 #include "tubelet/checkpoint/checkpoint.h"
+#include "tubelet/checkpoint/results_file.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
+#include "tubelet/data/device_loader.h"
 #include "tubelet/data/evaluate_args.h"
 #include "tubelet/distributed/device.h"
 #include "tubelet/distributed/dist_utils.h"
 #include "tubelet/engine/multi_gpu_test.h"
-#include "tubelet/fileio/results_file.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/models/memory_format.h"
 #include "tubelet/plugin.h"
@@ -125,7 +126,7 @@ Dict test(const TestOptions& o) {
   lo.world_size = dist_info.world_size;
   const torch::Device device =
       run_device(cfg, o.device, dist_info.local_rank, o.launcher != "none");
-  auto loader = dist::on_device(std::make_shared<DatasetLoader>(dataset, lo), device);
+  auto loader = on_device(std::make_shared<DatasetLoader>(dataset, lo), device);
 
   auto model = build_model(cfg.at("model"), "model");
   auto report =

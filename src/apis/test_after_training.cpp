@@ -9,7 +9,7 @@
 
 #include "tubelet/apis/train.h"
 #include "tubelet/data/dataset_loader.h"
-#include "tubelet/distributed/device.h"
+#include "tubelet/data/device_loader.h"
 #include "tubelet/engine/hooks/eval_hook.h"
 #include "tubelet/engine/multi_gpu_test.h"
 
@@ -61,7 +61,7 @@ std::shared_ptr<DataLoader> test_loader(const std::shared_ptr<Dataset>& dataset,
   lo.shuffle = false;
   lo.rank = runner.rank();
   lo.world_size = runner.world_size();
-  return dist::on_device(std::make_shared<DatasetLoader>(dataset, lo), device);
+  return on_device(std::make_shared<DatasetLoader>(dataset, lo), device);
 }
 
 void dump(const Dataset& dataset, const TestResults& results, const fs::path& path) {

@@ -17,6 +17,7 @@
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/dataset_loader.h"
+#include "tubelet/data/device_loader.h"
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/distributed/data_parallel.h"
 #include "tubelet/distributed/device.h"
@@ -163,7 +164,7 @@ std::vector<std::unique_ptr<DataLoader>> workflow_loaders(const Dict& data,
     if (p.device.is_cpu())
       loaders.push_back(std::move(loader));
     else
-      loaders.push_back(std::make_unique<dist::DeviceLoader>(std::move(loader), p.device));
+      loaders.push_back(std::make_unique<DeviceLoader>(std::move(loader), p.device));
   }
   return loaders;
 }
@@ -206,7 +207,7 @@ void register_validation(Runner& runner, const Dict& cfg, uint64_t seed, const P
     return;
   }
   runner.register_hook(
-      std::make_shared<EvalHook>(std::make_shared<dist::DeviceLoader>(val_loader, p.device),
+      std::make_shared<EvalHook>(std::make_shared<DeviceLoader>(val_loader, p.device),
                                  std::shared_ptr<const Dataset>(val_loader, &val_loader->dataset()),
                                  read_eval_hook_options(evaluation, "evaluation")),
       Value("LOW"));
@@ -235,7 +236,7 @@ void register_precise_bn(Runner& runner, const Dict& cfg, uint64_t seed, const P
   lo.seed = seed;
   lo.rank = p.info.rank;
   lo.world_size = p.info.world_size;
-  hook->set_data_loader(dist::on_device(
+  hook->set_data_loader(on_device(
       std::make_shared<DatasetLoader>(build_dataset(data, "train", false), lo), p.device));
   runner.register_hook(hook, Value("HIGHEST"));
   runner.logger().info("Finish register precisebn hook");

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "tubelet/checkpoint/results_file.h"
 #include "tubelet/config/dump.h"
-#include "tubelet/fileio/results_file.h"
 
 namespace tubelet {
 

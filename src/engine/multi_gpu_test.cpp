@@ -1,8 +1,8 @@
 #include "tubelet/engine/multi_gpu_test.h"
 
+#include "tubelet/checkpoint/results_file.h"
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/distributed/dist_utils.h"
-#include "tubelet/fileio/results_file.h"
 
 namespace tubelet {
 

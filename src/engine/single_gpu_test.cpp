@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "tubelet/engine/progress_bar.h"
+#include "tubelet/progress_bar.h"
 
 namespace tubelet {
 

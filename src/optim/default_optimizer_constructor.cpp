@@ -5,7 +5,7 @@
 
 #include "tubelet/config/error.h"
 #include "tubelet/did_you_mean.h"
-#include "tubelet/models/module_kinds.h"
+#include "tubelet/module_kinds.h"
 
 namespace tubelet {
 

@@ -5,7 +5,7 @@
 #include <torch/nn/modules/normalization.h>
 
 #include "tubelet/config/error.h"
-#include "tubelet/models/module_kinds.h"
+#include "tubelet/module_kinds.h"
 #include "tubelet/optim/optimizer_constructor.h"
 
 namespace tubelet {

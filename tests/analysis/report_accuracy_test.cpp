@@ -8,8 +8,8 @@
 #include <torch/torch.h>
 
 #include "support/paths.h"
+#include "tubelet/checkpoint/results_file.h"
 #include "tubelet/checkpoint/results_pickle.h"
-#include "tubelet/fileio/results_file.h"
 
 namespace tubelet::report_accuracy_test {
 namespace {

@@ -6,9 +6,9 @@
 #include <torch/torch.h>
 
 #include "support/paths.h"
+#include "tubelet/checkpoint/results_file.h"
 #include "tubelet/checkpoint/results_pickle.h"
 #include "tubelet/config/dump.h"
-#include "tubelet/fileio/results_file.h"
 
 namespace tubelet::results_pickle_test {
 namespace {

@@ -92,9 +92,11 @@ void expect_environment(const Dict& env, bool here) {
   // exactly when FFmpeg's and OpenCV's versions are None.
   const Value& left_out = env.at("tubelet_left_out");
   const bool media = left_out.is_none() || left_out.as_str().find("media") == std::string::npos;
-  if (!left_out.is_none()) EXPECT_FALSE(left_out.as_str().empty());
-  EXPECT_EQ(left_out.is_none(), yaml_available() && downloads_available() &&
-                                    dist::gloo_available() && media);
+  if (!left_out.is_none()) {
+    EXPECT_FALSE(left_out.as_str().empty());
+  }
+  EXPECT_EQ(left_out.is_none(),
+            yaml_available() && downloads_available() && dist::gloo_available() && media);
   for (const char* key : {"ffmpeg", "libavcodec", "libavformat", "opencv"})
     EXPECT_EQ(env.at(key).is_str(), media) << key;
   if (media) {

@@ -1,4 +1,5 @@
 #include "tubelet/distributed/device.h"
+#include "tubelet/data/device_loader.h"
 
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
@@ -38,13 +39,13 @@ TEST(DistDevice, CpuIsTheDefaultAndCudaNeedsAGpu) {
 }
 
 TEST(DistDevice, DeviceLoaderPassesBatchesThrough) {
-  dist::DeviceLoader loader(std::make_shared<TwoBatches>(), torch::kCPU);
+  DeviceLoader loader(std::make_shared<TwoBatches>(), torch::kCPU);
   EXPECT_EQ(loader.size(), 2);
   loader.start();
   EXPECT_EQ(loader.next()->at("imgs")[0][0].item<float>(), 0.0f);
   EXPECT_EQ(loader.next()->at("imgs")[0][0].item<float>(), 1.0f);
   EXPECT_FALSE(loader.next().has_value());
-  EXPECT_THROW(dist::DeviceLoader(nullptr, torch::kCPU), std::invalid_argument);
+  EXPECT_THROW(DeviceLoader(nullptr, torch::kCPU), std::invalid_argument);
 }
 
 }  // namespace

@@ -12,11 +12,11 @@
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
-#include "tubelet/distributed/device.h"
+#include "tubelet/data/device_loader.h"
 #include "tubelet/engine/hooks/eval_hook.h"
-#include "tubelet/engine/progress_bar.h"
 #include "tubelet/engine/runner.h"
 #include "tubelet/engine/single_gpu_test.h"
+#include "tubelet/progress_bar.h"
 
 namespace tubelet::eval_hook_test {
 namespace {
@@ -335,7 +335,7 @@ TEST(SingleGpuTestTest, ProgressCountsThisRanksShare) {
   lo.world_size = 3;
   auto loader = std::make_shared<DatasetLoader>(dataset, lo);
   EXPECT_EQ(loader->num_samples(), 3);
-  dist::DeviceLoader on_device(loader, torch::kCPU);
+  DeviceLoader on_device(loader, torch::kCPU);
   std::ostringstream progress;
   SingleGpuTestOptions o;
   o.progress_stream = &progress;

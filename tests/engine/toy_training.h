@@ -4,7 +4,7 @@
 #include <torch/torch.h>
 
 #include "tubelet/data/data_loader.h"
-#include "tubelet/engine/trainable.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet::test {
 

@@ -19,7 +19,7 @@
 #include "tubelet/engine/registries.h"
 #include "tubelet/engine/runner.h"
 #include "tubelet/engine/schedule_probe.h"
-#include "tubelet/engine/trainable.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet::test {
 

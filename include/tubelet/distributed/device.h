@@ -1,16 +1,12 @@
 // Where a run computes: `device = 'cuda'` in the config or `tubelet train --device cuda`
 // (default cpu). A CUDA run puts the model on the GPU (in a distributed run, GPU
 // LOCAL_RANK % count, as mmcv's init_dist) and the loaders' batches follow through
-// DeviceLoader, copied from pinned memory without blocking, as PyTorch's
-// DataLoader(pin_memory=True) + .cuda(non_blocking=True) do.
+// DeviceLoader (tubelet/data/device_loader.h).
 #pragma once
 
 #include <torch/types.h>
 
-#include <memory>
 #include <string>
-
-#include "tubelet/data/data_loader.h"
 
 namespace tubelet::dist {
 
@@ -22,29 +18,9 @@ torch::Device resolve_device(const std::string& name, int local_rank = 0);
 // the shapes it sees (nothing on a CPU run).
 void set_cudnn_benchmark(bool enabled);
 
-// Every batch of `inner` moved to `device` (tensors and unstacked lists); the identity on
-// the CPU.
-class DeviceLoader : public DataLoader {
- public:
-  DeviceLoader(std::shared_ptr<DataLoader> inner, torch::Device device);
-  int64_t size() const override { return inner_->size(); }
-  int64_t num_samples() const override { return inner_->num_samples(); }
-  void set_epoch(int64_t epoch) override { inner_->set_epoch(epoch); }
-  void start() override { inner_->start(); }
-  std::optional<Batch> next() override;
-
- private:
-  std::shared_ptr<DataLoader> inner_;
-  torch::Device device_;
-};
-
-// One tensor to `device`: pinned and non-blocking when the target is a GPU.
+// One tensor to `device`: pinned and non-blocking when the target is a GPU (a whole batch:
+// tubelet/data/device_loader.h).
 torch::Tensor to_device(const torch::Tensor& t, const torch::Device& device);
-// Every tensor of a batch (and of its unstacked lists) to `device`.
-Batch to_device(Batch batch, const torch::Device& device);
-// `loader` itself on the CPU, else wrapped in a DeviceLoader.
-std::shared_ptr<DataLoader> on_device(std::shared_ptr<DataLoader> loader,
-                                      const torch::Device& device);
 
 // Waits until the work queued on `device` is done: CUDA kernels run asynchronously, so a
 // timer must wait for them (torch.cuda.synchronize); nothing on the CPU.

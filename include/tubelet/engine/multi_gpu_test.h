@@ -16,7 +16,7 @@
 #include "tubelet/data/data_loader.h"
 #include "tubelet/data/dataset.h"
 #include "tubelet/engine/single_gpu_test.h"
-#include "tubelet/engine/trainable.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 
@@ -34,7 +34,7 @@ TestResults multi_gpu_test(Trainable& model, torch::nn::Module& module, DataLoad
 Dict evaluate_results(const Dataset& dataset, const TestResults& results,
                       const std::vector<std::string>& metrics, const Dict& metric_options);
 
-// Score rows as `tubelet test --out` writes them (tubelet/fileio/results_file.h): .json a list
+// Score rows as `tubelet test --out` writes them (tubelet/checkpoint/results_file.h): .json a list
 // of lists, .pkl/.pickle a pickled list of numpy arrays as MMAction2's tools/test.py writes.
 void dump_score_rows(const torch::Tensor& rows, const std::filesystem::path& path);
 

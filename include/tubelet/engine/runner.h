@@ -19,7 +19,7 @@
 #include "tubelet/engine/hook.h"
 #include "tubelet/engine/log_buffer.h"
 #include "tubelet/engine/logger.h"
-#include "tubelet/engine/trainable.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 

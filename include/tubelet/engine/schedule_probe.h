@@ -13,7 +13,7 @@
 
 #include "tubelet/data/data_loader.h"
 #include "tubelet/engine/hook.h"
-#include "tubelet/engine/trainable.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 

@@ -9,7 +9,7 @@
 #include <iosfwd>
 
 #include "tubelet/data/data_loader.h"
-#include "tubelet/engine/trainable.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 

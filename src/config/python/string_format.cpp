@@ -1,4 +1,5 @@
 #include "config/python/string_format.h"
+#include "tubelet/config/format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -637,3 +638,13 @@ std::string str_format(const std::string& fmt, const List& args, const Keywords&
 }
 
 }  // namespace tubelet::python
+
+namespace tubelet {
+
+std::string python_format(const std::string& fmt, const List& args) {
+  python::EvalLimits limits;
+  python::Budget budget(limits);
+  return python::str_format(fmt, args, {}, budget, Location());
+}
+
+}  // namespace tubelet

@@ -5,13 +5,13 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "tubelet/checkpoint/results_file.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/data/localization/feature_file_writers.h"
 #include "tubelet/evaluation/localization/activitynet_json.h"
 #include "tubelet/evaluation/localization/activitynet_localization.h"
 #include "tubelet/evaluation/localization/average_recall.h"
 #include "tubelet/evaluation/localization/numpy_reductions.h"
-#include "tubelet/fileio/results_file.h"
 
 namespace tubelet {
 

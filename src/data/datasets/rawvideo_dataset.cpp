@@ -5,8 +5,8 @@
 #include <random>
 #include <stdexcept>
 
-#include "config/python/string_format.h"
 #include "tubelet/config/dump.h"
+#include "tubelet/config/format.h"
 
 namespace tubelet {
 namespace {
@@ -17,9 +17,7 @@ bool ends_with_json(const std::string& file) {
 
 // clipname_tmpl.format(ind), with Python's format rules.
 std::string clip_name(const std::string& tmpl, int64_t ind) {
-  python::EvalLimits limits;
-  python::Budget budget(limits);
-  return python::str_format(tmpl, {Value(ind)}, {}, budget, Location());
+  return python_format(tmpl, {Value(ind)});
 }
 
 // str.isalpha() of the first character; a non-ASCII first character is taken as a letter.

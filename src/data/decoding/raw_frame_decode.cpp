@@ -6,8 +6,8 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
-#include "config/python/string_format.h"
 #include "data/decoding/decode_common.h"
+#include "tubelet/config/format.h"
 #include "tubelet/data/transform.h"
 
 namespace tubelet {
@@ -15,9 +15,7 @@ namespace {
 
 // filename_tmpl.format(*args), with Python's format rules.
 std::string format_name(const std::string& tmpl, const List& args) {
-  python::EvalLimits limits;
-  python::Budget budget(limits);
-  return python::str_format(tmpl, args, {}, budget, Location());
+  return python_format(tmpl, args);
 }
 
 // The gt_bboxes and proposals of AVA-style samples are relative; RawFrameDecode scales them

@@ -10,7 +10,7 @@
 #include "tubelet/engine/hook.h"
 #include "tubelet/engine/hooks/grad_clip.h"
 #include "tubelet/engine/runner.h"
-#include "tubelet/models/module_kinds.h"
+#include "tubelet/module_kinds.h"
 
 namespace tubelet {
 

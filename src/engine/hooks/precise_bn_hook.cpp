@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "tubelet/engine/runner.h"
-#include "tubelet/engine/trainable.h"
 #include "tubelet/models/layers.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 

@@ -13,8 +13,8 @@
 #include "tubelet/args.h"
 #include "tubelet/data/localization/feature_file_writers.h"
 #include "tubelet/data/localization/feature_files.h"
-#include "tubelet/engine/progress_bar.h"
 #include "tubelet/localization/bsn/video_infos.h"
+#include "tubelet/progress_bar.h"
 
 namespace tubelet::bsn {
 

@@ -1,6 +1,6 @@
 #include "tubelet/models/backbones/mobilenet_v2.h"
 #include "tubelet/models/freezing.h"
-#include "tubelet/models/module_kinds.h"
+#include "tubelet/module_kinds.h"
 
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/normalization.h>

@@ -7,9 +7,9 @@
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/fileio/model_cache.h"
 #include "tubelet/models/freezing.h"
-#include "tubelet/models/module_kinds.h"
 #include "tubelet/models/registries.h"
 #include "tubelet/models/weight_init.h"
+#include "tubelet/module_kinds.h"
 
 namespace tubelet {
 

@@ -1,6 +1,6 @@
 #include "tubelet/models/backbones/x3d.h"
 #include "tubelet/models/freezing.h"
-#include "tubelet/models/module_kinds.h"
+#include "tubelet/module_kinds.h"
 
 #include <torch/nn/modules/conv.h>
 

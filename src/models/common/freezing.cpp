@@ -1,6 +1,6 @@
 #include "tubelet/models/freezing.h"
 
-#include "tubelet/models/module_kinds.h"
+#include "tubelet/module_kinds.h"
 
 namespace tubelet {
 

@@ -9,9 +9,9 @@
 #include <tuple>
 #include <vector>
 
-#include "tubelet/engine/trainable.h"
 #include "tubelet/localization/proposal_post_processing.h"
 #include "tubelet/models/losses/bmn_loss.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 

@@ -5,8 +5,8 @@
 
 #include <torch/nn/modules/linear.h>
 
-#include "tubelet/engine/trainable.h"
 #include "tubelet/localization/proposal_post_processing.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 

@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "tubelet/engine/trainable.h"
 #include "tubelet/models/losses/binary_logistic_regression_loss.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 

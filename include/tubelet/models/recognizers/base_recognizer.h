@@ -9,10 +9,10 @@
 
 #include "tubelet/args.h"
 #include "tubelet/data/blendings/base_blending.h"
-#include "tubelet/engine/trainable.h"
 #include "tubelet/models/backbone.h"
 #include "tubelet/models/head.h"
 #include "tubelet/models/neck.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 

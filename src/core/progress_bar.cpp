@@ -1,4 +1,4 @@
-#include "tubelet/engine/progress_bar.h"
+#include "tubelet/progress_bar.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>

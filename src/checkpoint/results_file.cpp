@@ -1,4 +1,4 @@
-#include "tubelet/fileio/results_file.h"
+#include "tubelet/checkpoint/results_file.h"
 
 #include <fstream>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "tubelet/models/module_kinds.h"
+#include "tubelet/module_kinds.h"
 
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>

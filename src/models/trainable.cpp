@@ -1,4 +1,4 @@
-#include "tubelet/engine/trainable.h"
+#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 
