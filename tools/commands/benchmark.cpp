@@ -9,8 +9,8 @@
 #include "tubelet/apis/train.h"
 #include "tubelet/config/config.h"
 #include "tubelet/data/dataset_loader.h"
-#include "tubelet/engine/trainable.h"
 #include "tubelet/models/builder.h"
+#include "tubelet/models/trainable.h"
 #include "tubelet/optim/optimizer_constructor.h"
 #include "tubelet/plugin.h"
 
