@@ -1,5 +1,7 @@
+#include "tubelet/args.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/transform.h"
+#include "tubelet/registry.h"
 
 namespace tubelet {
 
@@ -22,5 +24,29 @@ void Compose::apply(Sample& sample) const {
     }
   }
 }
+
+namespace {
+
+// MMAction2 registers Compose in PIPELINES too, so a pipeline may nest
+// dict(type='Compose', transforms=[...]).
+class ComposeTransform : public Transform {
+ public:
+  explicit ComposeTransform(Compose steps) : steps_(std::move(steps)) {}
+  void apply(Sample& sample) override { steps_.apply(sample); }
+  std::string type() const override { return "Compose"; }
+
+ private:
+  Compose steps_;
+};
+
+std::shared_ptr<Transform> build_compose(Args& args) {
+  const Value* transforms = args.find("transforms");
+  if (!transforms) throw args.error("transforms", "missing required argument 'transforms'");
+  return std::make_shared<ComposeTransform>(Compose(*transforms, args.path() + ".transforms"));
+}
+
+}  // namespace
+
+TUBELET_REGISTER(PIPELINES, Compose, build_compose);
 
 }  // namespace tubelet

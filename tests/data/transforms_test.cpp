@@ -355,6 +355,23 @@ TEST(TransformsFlip, RatioDirectionLabelMapAndKeys) {
   EXPECT_EQ(n.info.at("flip"), Value(false));
 }
 
+// MMAction2 registers Compose in PIPELINES: a nested list runs in order, and its errors name
+// the step's place inside it.
+TEST(TransformsCompose, NestedPipelineRunsInOrderAndNamesItsSteps) {
+  Sample s = rgb_sample(3, 4, 1);
+  cv::Mat src = s.imgs[0].clone(), flipped, want;
+  make(
+      "dict(type='Compose', transforms=[dict(type='Flip', flip_ratio=1.0), "
+      "dict(type='Flip', flip_ratio=1.0, direction='vertical')])")
+      ->apply(s);
+  cv::flip(src, flipped, 1);
+  cv::flip(flipped, want, 0);
+  EXPECT_TRUE(same(s.imgs[0], want));
+  EXPECT_NE(err([] { make("dict(type='Compose')"); }).find("transforms"), std::string::npos);
+  const std::string e = err([] { make("dict(type='Compose', transforms=[dict(type='Flp')])"); });
+  EXPECT_NE(e.find("pipeline[0].transforms[0]"), std::string::npos) << e;
+}
+
 TEST(TransformsFlip, HalfTheSamplesAndDeterministic) {
   auto t = make("dict(type='Flip', flip_ratio=0.5)");
   int flipped = 0;

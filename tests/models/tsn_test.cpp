@@ -97,21 +97,25 @@ TEST(BuildModel, AnUnknownTypeNamesEveryRegistrySearched) {
 }
 
 TEST(BuildModel, ModuleErrorsNameTheConfigFileAndLine) {
-  const std::string head = "\n    cls_head=dict(type='TSNHead', ";
+  std::string head = "\n    cls_head=dict(type='TSNHead', ";
   std::string e = model_error(
       "dict(\n    type='Recognizer2D',\n    backbone=dict(type='ResNet', "
       "depth=51)," +
       head + "num_classes=4, in_channels=512))");
   EXPECT_EQ(e.rfind("/tmp/errors.py:3:", 0), 0u) << e;
   EXPECT_NE(e.find("model.backbone: invalid depth 51"), std::string::npos) << e;
-  // Sizes are checked before LibTorch is asked for a negative-sized weight.
-  for (const char* bad : {"num_classes=-2, in_channels=512))", "num_classes=0, in_channels=512))",
-                          "num_classes=4, in_channels=-1))"}) {
-    e = model_error("dict(type='Recognizer2D',\n    backbone=dict(type='ResNet', depth=18)," +
-                    head + bad);
-    EXPECT_NE(e.find("/tmp/errors.py:3:"), std::string::npos) << e;
-    EXPECT_NE(e.find("must be positive, not"), std::string::npos) << e;
-    EXPECT_EQ(e.find("negative dimension"), std::string::npos) << e;
+  // Sizes are checked before LibTorch is asked for a negative-sized weight (X3DHead reads its
+  // own arguments).
+  for (const char* type : {"TSNHead", "X3DHead"}) {
+    head = std::string("\n    cls_head=dict(type='") + type + "', ";
+    for (const char* bad : {"num_classes=-2, in_channels=512))", "num_classes=0, in_channels=512))",
+                            "num_classes=4, in_channels=-1))"}) {
+      e = model_error("dict(type='Recognizer2D',\n    backbone=dict(type='ResNet', depth=18)," +
+                      head + bad);
+      EXPECT_NE(e.find("/tmp/errors.py:3:"), std::string::npos) << type << ": " << e;
+      EXPECT_NE(e.find("must be positive, not"), std::string::npos) << type << ": " << e;
+      EXPECT_EQ(e.find("negative dimension"), std::string::npos) << type << ": " << e;
+    }
   }
 }
 

@@ -45,6 +45,14 @@ namespace {
 
 std::shared_ptr<torch::nn::Module> build_x3d_head(Args& args) {
   X3DHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
+  // Before any layer is made, as for the other heads (read_head_loss_options), which this one
+  // does not use.
+  if (o.num_classes() < 1)
+    throw args.error("num_classes",
+                     "num_classes must be positive, not " + std::to_string(o.num_classes()));
+  if (o.in_channels() < 1)
+    throw args.error("in_channels",
+                     "in_channels must be positive, not " + std::to_string(o.in_channels()));
   o.spatial_type(args.get<std::optional<std::string>>("spatial_type", "avg").value_or("None"))
       .dropout_ratio(args.get("dropout_ratio", 0.5))
       .init_std(args.get("init_std", 0.01))
