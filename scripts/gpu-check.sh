@@ -194,16 +194,14 @@ check_optional() {
       "development files): no datasets, pipelines, train/test/infer; the CUDA tests and the" \
       "benchmark run on tensors in memory"
   fi
-  ((minimal)) || has yaml-cpp/yaml.h yaml-cpp ||
+  if ((minimal)) || ! has yaml-cpp/yaml.h yaml-cpp; then
     without TUBELET_WITH_YAML "YAML configs (no yaml-cpp)"
-  ((minimal)) || has curl/curl.h curl ||
+  fi
+  if ((minimal)) || ! has curl/curl.h curl; then
     without TUBELET_WITH_DOWNLOAD "checkpoint downloads (no libcurl)"
-  ((minimal)) || has gloo/context.h ||
+  fi
+  if ((minimal)) || ! has gloo/context.h; then
     without TUBELET_WITH_GLOO "CPU process groups (no Gloo headers; NCCL groups stay)"
-  if ((minimal)); then
-    without TUBELET_WITH_YAML "YAML configs"
-    without TUBELET_WITH_DOWNLOAD "checkpoint downloads"
-    without TUBELET_WITH_GLOO "CPU process groups"
   fi
   local lib
   for lib in "CLI11:CLI/CLI.hpp" "nlohmann-json:nlohmann/json.hpp" "GoogleTest:gtest/gtest.h"; do
