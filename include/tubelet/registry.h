@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "tubelet/args.h"
@@ -63,6 +64,32 @@ std::pair<std::string, Args> split_module_config(const Value& cfg, const BuildCo
 bool register_at_load(const std::function<void()>& registration);
 }  // namespace detail
 
+// What a registration is checked against when it compiles: the class its creator returns must
+// derive from the registry's base class. TUBELET_REGISTRY_BASE gives a base class a message
+// that names it; other registries get this one.
+template <class Base>
+struct RegistrationCheck {
+  template <class T>
+  static constexpr bool check() {
+    static_assert(std::is_base_of_v<Base, T>,
+                  "TUBELET_REGISTER: the creator's class does not derive from the base class of "
+                  "the registry it is registered in (the note 'required from' names both)");
+    return true;
+  }
+};
+
+namespace detail {
+template <class T>
+struct SharedPointee {
+  static_assert(sizeof(T) == 0,
+                "TUBELET_REGISTER: the creator must return a std::shared_ptr to the new object");
+};
+template <class T>
+struct SharedPointee<std::shared_ptr<T>> {
+  using type = T;
+};
+}  // namespace detail
+
 // Builds objects derived from Base; creators take an Args plus `Extra...` run-time inputs
 // that are not config (an optimizer's parameters, for example).
 template <class Base, class... Extra>
@@ -73,13 +100,15 @@ class Registry : public RegistryBase {
 
   explicit Registry(std::string name) : RegistryBase(std::move(name)) {}
 
-  // Registers `type`. Registering a name twice is an error unless `force` is set.
-  void add(const std::string& type, Creator creator, bool force = false) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!force && creators_.count(type))
-      throw ConfigError("'" + type + "' is already registered in " + name() +
-                        " (register with force=true to replace it)");
-    creators_[type] = std::move(creator);
+  // Registers `type`, built by `creator(Args&, Extra...)`, which returns a std::shared_ptr to
+  // a class derived from Base (checked at compile time). Registering a name twice is an error
+  // unless `force` is set (TUBELET_REGISTER_FORCE).
+  template <class F>
+  void add(const std::string& type, F creator, bool force = false) {
+    using Result = std::decay_t<std::invoke_result_t<F&, Args&, Extra...>>;
+    static_assert(
+        RegistrationCheck<Base>::template check<typename detail::SharedPointee<Result>::type>());
+    add_creator(type, Creator(std::move(creator)), force);
   }
 
   std::vector<std::string> names() const override {
@@ -114,6 +143,14 @@ class Registry : public RegistryBase {
     throw ConfigError(unknown_type_message(type), cfg.location());
   }
 
+  void add_creator(const std::string& type, Creator creator, bool force) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!force && creators_.count(type))
+      throw ConfigError("'" + type + "' is already registered in " + name() +
+                        " (register with force=true to replace it)");
+    creators_[type] = std::move(creator);
+  }
+
   mutable std::mutex mutex_;
   std::map<std::string, Creator> creators_;
 };
@@ -143,3 +180,20 @@ void throw_pending_registration_errors();
 #define TUBELET_REGISTER_FORCE(REGISTRY, TYPE, CREATOR)                \
   static const bool TUBELET_CONCAT(tubelet_registered_, __COUNTER__) = \
       ::tubelet::detail::register_at_load([] { ::tubelet::REGISTRY().add(#TYPE, CREATOR, true); })
+
+// Names a registry's base class in the compile error of a wrong registration. Used once per
+// base class, in namespace tubelet, next to the registry's declaration:
+//   TUBELET_REGISTRY_BASE(Backbone, "tubelet/models/backbone.h");
+#define TUBELET_REGISTRY_BASE(BASE, HEADER)                        \
+  template <>                                                      \
+  struct RegistrationCheck<BASE> {                                 \
+    template <class T>                                             \
+    static constexpr bool check() {                                \
+      static_assert(std::is_base_of_v<BASE, T>,                    \
+                    "TUBELET_REGISTER: this registry builds "      \
+                    "tubelet::" #BASE                              \
+                    "; derive the registered "                     \
+                    "class from tubelet::" #BASE " (" HEADER ")"); \
+      return true;                                                 \
+    }                                                              \
+  }

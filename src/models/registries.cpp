@@ -2,14 +2,21 @@
 // registration may run before this file's globals would have been constructed.
 #include "tubelet/models/registries.h"
 
+#include "tubelet/models/backbone.h"
+#include "tubelet/models/head.h"
+#include "tubelet/models/localizer.h"
+#include "tubelet/models/loss.h"
+#include "tubelet/models/neck.h"
+#include "tubelet/models/recognizers/base_recognizer.h"
+
 namespace tubelet {
 
-TUBELET_DEFINE_REGISTRY(ModuleRegistry, BACKBONES)
-TUBELET_DEFINE_REGISTRY(ModuleRegistry, NECKS)
-TUBELET_DEFINE_REGISTRY(ModuleRegistry, HEADS)
-TUBELET_DEFINE_REGISTRY(ModuleRegistry, RECOGNIZERS)
-TUBELET_DEFINE_REGISTRY(ModuleRegistry, LOCALIZERS)
-TUBELET_DEFINE_REGISTRY(ModuleRegistry, LOSSES)
+TUBELET_DEFINE_REGISTRY(Registry<Backbone>, BACKBONES)
+TUBELET_DEFINE_REGISTRY(Registry<Neck>, NECKS)
+TUBELET_DEFINE_REGISTRY(Registry<Head>, HEADS)
+TUBELET_DEFINE_REGISTRY(Registry<BaseRecognizerImpl>, RECOGNIZERS)
+TUBELET_DEFINE_REGISTRY(Registry<Localizer>, LOCALIZERS)
+TUBELET_DEFINE_REGISTRY(Registry<Loss>, LOSSES)
 
 // Created up front so that `list-modules` shows every registry, empty ones included.
 static const bool model_registries_created = [] {

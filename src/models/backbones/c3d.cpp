@@ -74,7 +74,7 @@ std::vector<torch::Tensor> C3DImpl::forward_features(const torch::Tensor& input)
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_c3d(Args& args) {
+std::shared_ptr<Backbone> build_c3d(Args& args) {
   if (args.get<std::optional<std::string>>("pretrained", std::nullopt))
     throw args.error("pretrained", "loading pretrained weights is not supported yet; use None");
   std::string style = args.get("style", "pytorch");

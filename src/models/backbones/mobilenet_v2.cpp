@@ -186,7 +186,7 @@ void MobileNetV2Impl::train(bool on) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_mobilenet_v2(Args& args) {
+std::shared_ptr<Backbone> build_mobilenet_v2(Args& args) {
   return std::make_shared<MobileNetV2Impl>(MobileNetV2Options::from_config(args));
 }
 }  // namespace

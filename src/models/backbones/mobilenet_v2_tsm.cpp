@@ -34,7 +34,7 @@ std::vector<torch::Tensor> MobileNetV2TSMImpl::forward_features(const torch::Ten
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_mobilenet_v2_tsm(Args& args) {
+std::shared_ptr<Backbone> build_mobilenet_v2_tsm(Args& args) {
   MobileNetV2TSMOptions tsm;
   tsm.num_segments(args.get<int64_t>("num_segments", 8))
       .is_shift(args.get("is_shift", true))

@@ -293,7 +293,7 @@ void ResNetImpl::train(bool on) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_resnet(Args& args) {
+std::shared_ptr<Backbone> build_resnet(Args& args) {
   return std::make_shared<ResNetImpl>(ResNetOptions::from_config(args));
 }
 }  // namespace

@@ -14,7 +14,7 @@ std::vector<torch::Tensor> ResNet2Plus1dImpl::forward_features(const torch::Tens
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_r2plus1d(Args& args) {
+std::shared_ptr<Backbone> build_r2plus1d(Args& args) {
   ResNet3dOptions o = ResNet3dOptions::from_config(args);
   // MMAction2 asserts both: the 2D inflation does not apply to factored convs.
   if (o.pretrained2d()) throw args.error("pretrained2d", "ResNet2Plus1d needs pretrained2d=False");

@@ -493,7 +493,7 @@ void ResNet3dImpl::train(bool on) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_resnet3d(Args& args) {
+std::shared_ptr<Backbone> build_resnet3d(Args& args) {
   return std::make_shared<ResNet3dImpl>(ResNet3dOptions::from_config(args));
 }
 }  // namespace

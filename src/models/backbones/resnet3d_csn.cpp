@@ -18,7 +18,7 @@ ResNet3dOptions resnet3d_csn_options(Args& args) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_csn(Args& args) {
+std::shared_ptr<Backbone> build_csn(Args& args) {
   return std::make_shared<ResNet3dImpl>(resnet3d_csn_options(args));
 }
 }  // namespace

@@ -156,7 +156,7 @@ std::vector<torch::Tensor> ResNet3dSlowFastImpl::forward_features(const torch::T
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_slowfast(Args& args) {
+std::shared_ptr<Backbone> build_slowfast(Args& args) {
   return std::make_shared<ResNet3dSlowFastImpl>(ResNet3dSlowFastOptions::from_config(args));
 }
 }  // namespace

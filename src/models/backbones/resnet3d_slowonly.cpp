@@ -13,7 +13,7 @@ ResNet3dOptions resnet3d_slowonly_options(Args& args) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_slowonly(Args& args) {
+std::shared_ptr<Backbone> build_slowonly(Args& args) {
   return std::make_shared<ResNet3dPathwayImpl>(resnet3d_slowonly_options(args));
 }
 }  // namespace

@@ -233,7 +233,7 @@ void ResNetAudioImpl::train(bool on) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_resnet_audio(Args& args) {
+std::shared_ptr<Backbone> build_resnet_audio(Args& args) {
   return std::make_shared<ResNetAudioImpl>(ResNetAudioOptions::from_config(args));
 }
 }  // namespace

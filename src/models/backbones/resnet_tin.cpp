@@ -163,7 +163,7 @@ ResNetTINImpl::ResNetTINImpl(const ResNetOptions& resnet, const ResNetTSMOptions
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_resnet_tin(Args& args) {
+std::shared_ptr<Backbone> build_resnet_tin(Args& args) {
   ResNetTINOptions tin;
   tin.num_segments(args.get<int64_t>("num_segments", 8))
       .is_tin(args.get("is_tin", true))

@@ -225,7 +225,7 @@ ResNetTSMOptions read_resnet_tsm_options(Args& args, bool with_segments) {
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_resnet_tsm(Args& args) {
+std::shared_ptr<Backbone> build_resnet_tsm(Args& args) {
   ResNetTSMOptions tsm = read_resnet_tsm_options(args, /*with_segments=*/true);
   return std::make_shared<ResNetTSMImpl>(ResNetOptions::from_config(args), tsm);
 }

@@ -84,7 +84,7 @@ TAMOptions read_tam_cfg(Args& args, int64_t num_segments) {
   return o;
 }
 
-std::shared_ptr<torch::nn::Module> build_tanet(Args& args) {
+std::shared_ptr<Backbone> build_tanet(Args& args) {
   int64_t num_segments = args.required<int64_t>("num_segments");
   TAMOptions tam = read_tam_cfg(args, num_segments);
   return std::make_shared<TANetImpl>(ResNetOptions::from_config(args), num_segments, tam);

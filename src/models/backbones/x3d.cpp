@@ -249,7 +249,7 @@ void X3DImpl::train(bool on) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_x3d(Args& args) {
+std::shared_ptr<Backbone> build_x3d(Args& args) {
   return std::make_shared<X3DImpl>(X3DOptions::from_config(args));
 }
 }  // namespace

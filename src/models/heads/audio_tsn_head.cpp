@@ -23,7 +23,7 @@ torch::Tensor AudioTSNHeadImpl::forward_scores(const torch::Tensor& input, int64
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_audio_tsn_head(Args& args) {
+std::shared_ptr<Head> build_audio_tsn_head(Args& args) {
   AudioTSNHeadOptions o(args.required<int64_t>("num_classes"),
                         args.required<int64_t>("in_channels"));
   // None (or anything but "avg") means no pooling, as in MMAction2.

@@ -11,9 +11,7 @@ std::shared_ptr<Loss> read_head_loss(Args& args) {
   ce.set("type", Value("CrossEntropyLoss"));
   ce.set("loss_weight", Value(1.0));
   Value cfg = args.get("loss_cls", Value(ce));
-  auto loss = std::dynamic_pointer_cast<Loss>(LOSSES().build(cfg, {args.path() + ".loss_cls"}));
-  if (!loss) throw args.error("loss_cls", "loss_cls must name a loss (a tubelet::Loss)");
-  return loss;
+  return LOSSES().build(cfg, {args.path() + ".loss_cls"});
 }
 
 HeadLossOptions read_head_loss_options(Args& args) {

@@ -35,7 +35,7 @@ torch::Tensor SlowFastHeadImpl::forward_scores(const torch::Tensor& x, int64_t n
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_slowfast_head(Args& args) {
+std::shared_ptr<Head> build_slowfast_head(Args& args) {
   SlowFastHeadOptions o(args.required<int64_t>("num_classes"),
                         args.required<int64_t>("in_channels"));
   auto spatial = args.get<std::optional<std::string>>("spatial_type", "avg");

@@ -29,7 +29,7 @@ torch::Tensor TimeSformerHeadImpl::forward_scores(const torch::Tensor& x, int64_
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_timesformer_head(Args& args) {
+std::shared_ptr<Head> build_timesformer_head(Args& args) {
   TimeSformerHeadOptions o(args.required<int64_t>("num_classes"),
                            args.required<int64_t>("in_channels"));
   o.init_std(args.get("init_std", 0.02));

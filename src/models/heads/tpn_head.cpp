@@ -47,7 +47,7 @@ torch::Tensor TPNHeadImpl::forward_fcn(const torch::Tensor& input) {
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_tpn_head(Args& args) {
+std::shared_ptr<Head> build_tpn_head(Args& args) {
   TSNHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
   o.spatial_type(args.get<std::optional<std::string>>("spatial_type", "avg").value_or(""))
       .dropout_ratio(args.get("dropout_ratio", 0.4))

@@ -41,7 +41,7 @@ torch::Tensor TRNHeadImpl::forward_scores(const torch::Tensor& input, int64_t /*
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_trn_head(Args& args) {
+std::shared_ptr<Head> build_trn_head(Args& args) {
   TRNHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
   o.num_segments(args.get<int64_t>("num_segments", 8))
       .spatial_type(args.get<std::optional<std::string>>("spatial_type", "avg").value_or(""))

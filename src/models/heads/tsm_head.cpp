@@ -24,7 +24,7 @@ torch::Tensor TSMHeadImpl::forward_scores(const torch::Tensor& input, int64_t /*
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_tsm_head(Args& args) {
+std::shared_ptr<Head> build_tsm_head(Args& args) {
   TSMHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
   o.num_segments(args.get<int64_t>("num_segments", 8))
       .spatial_type(args.get<std::optional<std::string>>("spatial_type", "avg").value_or(""))

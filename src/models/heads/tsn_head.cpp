@@ -26,7 +26,7 @@ torch::Tensor TSNHeadImpl::forward_scores(const torch::Tensor& input, int64_t nu
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_tsn_head(Args& args) {
+std::shared_ptr<Head> build_tsn_head(Args& args) {
   TSNHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
   // None (or anything but "avg") means no spatial pooling, as in MMAction2.
   o.spatial_type(args.get<std::optional<std::string>>("spatial_type", "avg").value_or(""))

@@ -43,7 +43,7 @@ torch::Tensor X3DHeadImpl::forward_scores(const torch::Tensor& input, int64_t /*
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_x3d_head(Args& args) {
+std::shared_ptr<Head> build_x3d_head(Args& args) {
   X3DHeadOptions o(args.required<int64_t>("num_classes"), args.required<int64_t>("in_channels"));
   // Before any layer is made, as for the other heads (read_head_loss_options), which this one
   // does not use.

@@ -237,7 +237,7 @@ List BMNImpl::test_records(const Batch& batch) {
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_bmn(Args& args) {
+std::shared_ptr<Localizer> build_bmn(Args& args) {
   BMNOptions o;
   o.temporal_dim(args.required<int64_t>("temporal_dim"));
   o.boundary_ratio(args.required<double>("boundary_ratio"));

@@ -113,7 +113,7 @@ List PEMImpl::test_records(const Batch& batch) {
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_pem(Args& args) {
+std::shared_ptr<Localizer> build_pem(Args& args) {
   PEMOptions o;
   o.pem_feat_dim(args.required<int64_t>("pem_feat_dim"));
   o.pem_hidden_dim(args.required<int64_t>("pem_hidden_dim"));

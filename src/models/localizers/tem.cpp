@@ -120,7 +120,7 @@ List TEMImpl::test_records(const Batch& batch) {
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_tem(Args& args) {
+std::shared_ptr<Localizer> build_tem(Args& args) {
   TEMOptions o;
   o.temporal_dim(args.required<int64_t>("temporal_dim"));
   o.boundary_ratio(args.required<double>("boundary_ratio"));

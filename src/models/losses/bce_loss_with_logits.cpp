@@ -32,7 +32,7 @@ class BCELossWithLogitsImpl : public Loss {
   torch::Tensor class_weight_;
 };
 
-std::shared_ptr<torch::nn::Module> build_bce_loss_with_logits(Args& args) {
+std::shared_ptr<Loss> build_bce_loss_with_logits(Args& args) {
   return std::make_shared<BCELossWithLogitsImpl>(
       args.get("loss_weight", 1.0),
       args.get<std::optional<std::vector<double>>>("class_weight", std::nullopt));

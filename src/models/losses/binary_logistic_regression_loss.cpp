@@ -29,7 +29,7 @@ torch::Tensor binary_logistic_regression_loss(const torch::Tensor& reg_score,
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_binary_logistic_regression_loss(Args&) {
+std::shared_ptr<Loss> build_binary_logistic_regression_loss(Args&) {
   return std::make_shared<BinaryLogisticRegressionLossImpl>();
 }
 

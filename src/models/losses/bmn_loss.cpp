@@ -73,7 +73,7 @@ BMNLossParts BMNLossImpl::forward(const torch::Tensor& pred_bm, const torch::Ten
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_bmn_loss(Args&) {
+std::shared_ptr<Loss> build_bmn_loss(Args&) {
   return std::make_shared<BMNLossImpl>();
 }
 

@@ -51,7 +51,7 @@ class CBFocalLossImpl : public Loss {
   torch::Tensor weights_;
 };
 
-std::shared_ptr<torch::nn::Module> build_cb_focal_loss(Args& args) {
+std::shared_ptr<Loss> build_cb_focal_loss(Args& args) {
   return std::make_shared<CBFocalLossImpl>(args.get("loss_weight", 1.0),
                                            args.get("samples_per_cls", std::vector<double>{}),
                                            args.get("beta", 0.9999), args.get("gamma", 2.0));

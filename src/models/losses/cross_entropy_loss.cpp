@@ -43,7 +43,7 @@ class CrossEntropyLossImpl : public Loss {
   torch::Tensor class_weight_;
 };
 
-std::shared_ptr<torch::nn::Module> build_cross_entropy_loss(Args& args) {
+std::shared_ptr<Loss> build_cross_entropy_loss(Args& args) {
   return std::make_shared<CrossEntropyLossImpl>(
       args.get("loss_weight", 1.0),
       args.get<std::optional<std::vector<double>>>("class_weight", std::nullopt));

@@ -108,7 +108,7 @@ LossDict HVULossImpl::individual(const torch::Tensor& cls_score, const torch::Te
 
 namespace {
 
-std::shared_ptr<torch::nn::Module> build_hvu_loss(Args& args) {
+std::shared_ptr<Loss> build_hvu_loss(Args& args) {
   HVULossOptions o;
   o.categories(args.get("categories", o.categories()))
       .category_nums(args.get("category_nums", o.category_nums()))

@@ -21,7 +21,7 @@ class NLLLossImpl : public Loss {
   double loss_weight_;
 };
 
-std::shared_ptr<torch::nn::Module> build_nll_loss(Args& args) {
+std::shared_ptr<Loss> build_nll_loss(Args& args) {
   return std::make_shared<NLLLossImpl>(args.get("loss_weight", 1.0));
 }
 

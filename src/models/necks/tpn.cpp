@@ -426,7 +426,7 @@ LevelFusionOptions read_level_fusion_cfg(Args& args) {
   return o;
 }
 
-std::shared_ptr<torch::nn::Module> build_tpn(Args& args) {
+std::shared_ptr<Neck> build_tpn(Args& args) {
   TPNOptions o(args.required<std::vector<int64_t>>("in_channels"),
                args.required<int64_t>("out_channels"));
   o.path(args.path());
@@ -452,9 +452,7 @@ std::shared_ptr<torch::nn::Module> build_tpn(Args& args) {
     AuxHeadOptions aux(0, a.required<int64_t>("out_channels"));
     aux.loss_weight(a.get("loss_weight", 0.5));
     Value ce = dict_of({{"type", Value("CrossEntropyLoss")}});
-    aux_loss = std::dynamic_pointer_cast<Loss>(
-        LOSSES().build(a.get("loss_cls", ce), {a.path() + ".loss_cls"}));
-    if (!aux_loss) throw a.error("loss_cls", "loss_cls must name a loss (a tubelet::Loss)");
+    aux_loss = LOSSES().build(a.get("loss_cls", ce), {a.path() + ".loss_cls"});
     a.finish();
     o.aux_head(aux);
   }

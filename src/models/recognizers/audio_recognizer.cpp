@@ -43,7 +43,7 @@ torch::Tensor AudioRecognizerImpl::test_step(const Batch& batch) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_audio_recognizer(Args& args) {
+std::shared_ptr<BaseRecognizerImpl> build_audio_recognizer(Args& args) {
   RecognizerParts p = read_recognizer_parts(args);
   if (p.neck)
     throw ConfigError(args.path() +

@@ -103,27 +103,15 @@ std::shared_ptr<BaseMiniBatchBlending> read_blending(Args& args) {
   return blending;
 }
 
-template <class T>
-std::shared_ptr<T> build_part(ModuleRegistry& registry, const Value& cfg, const std::string& path,
-                              const char* what) {
-  auto part = std::dynamic_pointer_cast<T>(registry.build(cfg, {path}));
-  if (!part)
-    throw ConfigError(path + ": '" + cfg.as_dict().at("type").as_str() + "' is not a " + what +
-                          " (its class does not derive tubelet::" + what + ")",
-                      cfg.location());
-  return part;
-}
-
 }  // namespace
 
 RecognizerParts read_recognizer_parts(Args& args) {
   RecognizerParts parts;
-  parts.backbone = build_part<Backbone>(BACKBONES(), args.required<Value>("backbone"),
-                                        args.path() + ".backbone", "Backbone");
+  parts.backbone = BACKBONES().build(args.required<Value>("backbone"), {args.path() + ".backbone"});
   if (const Value* neck = args.find("neck"); neck && !neck->is_none())
-    parts.neck = build_part<Neck>(NECKS(), *neck, args.path() + ".neck", "Neck");
+    parts.neck = NECKS().build(*neck, {args.path() + ".neck"});
   if (const Value* h = args.find("cls_head"); h && !h->is_none())
-    parts.cls_head = build_part<Head>(HEADS(), *h, args.path() + ".cls_head", "Head");
+    parts.cls_head = HEADS().build(*h, {args.path() + ".cls_head"});
   parts.blending = read_blending(args);
   parts.test_cfg = read_test_cfg(args);
   return parts;

@@ -83,7 +83,7 @@ torch::Tensor Recognizer2DImpl::fcn_test(const torch::Tensor& imgs) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_recognizer2d(Args& args) {
+std::shared_ptr<BaseRecognizerImpl> build_recognizer2d(Args& args) {
   RecognizerParts p = read_recognizer_parts(args);
   auto model = std::make_shared<Recognizer2DImpl>(p.backbone, p.cls_head, p.test_cfg, p.neck);
   model->blending = p.blending;

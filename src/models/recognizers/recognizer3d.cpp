@@ -46,7 +46,7 @@ torch::Tensor Recognizer3DImpl::forward_test(const torch::Tensor& imgs) {
 }
 
 namespace {
-std::shared_ptr<torch::nn::Module> build_recognizer3d(Args& args) {
+std::shared_ptr<BaseRecognizerImpl> build_recognizer3d(Args& args) {
   RecognizerParts p = read_recognizer_parts(args);
   auto model = std::make_shared<Recognizer3DImpl>(p.backbone, p.cls_head, p.test_cfg, p.neck);
   model->blending = p.blending;

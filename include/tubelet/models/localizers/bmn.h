@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "tubelet/localization/proposal_post_processing.h"
+#include "tubelet/models/localizer.h"
 #include "tubelet/models/losses/bmn_loss.h"
-#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 
@@ -41,7 +41,7 @@ struct BMNLabels {
   torch::Tensor end;         // [N, T]
 };
 
-class BMNImpl : public torch::nn::Module, public Trainable {
+class BMNImpl : public Localizer {
  public:
   BMNImpl(BMNOptions options, std::shared_ptr<BMNLossImpl> loss_cls);
 

@@ -6,7 +6,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "tubelet/localization/proposal_post_processing.h"
-#include "tubelet/models/trainable.h"
+#include "tubelet/models/localizer.h"
 
 namespace tubelet {
 
@@ -25,7 +25,7 @@ struct PEMOptions {
  public:
 };
 
-class PEMImpl : public torch::nn::Module, public Trainable {
+class PEMImpl : public Localizer {
  public:
   explicit PEMImpl(PEMOptions options);
 

@@ -7,8 +7,8 @@
 
 #include <vector>
 
+#include "tubelet/models/localizer.h"
 #include "tubelet/models/losses/binary_logistic_regression_loss.h"
-#include "tubelet/models/trainable.h"
 
 namespace tubelet {
 
@@ -33,7 +33,7 @@ struct TEMLabels {
   torch::Tensor end;     // [N, T]
 };
 
-class TEMImpl : public torch::nn::Module, public Trainable {
+class TEMImpl : public Localizer {
  public:
   TEMImpl(TEMOptions options, std::shared_ptr<BinaryLogisticRegressionLossImpl> loss_cls);
 

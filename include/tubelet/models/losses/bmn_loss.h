@@ -3,7 +3,7 @@
 // subsampled at random to balance the high ones) and its classification loss.
 #pragma once
 
-#include <torch/nn/module.h>
+#include "tubelet/models/loss.h"
 
 namespace tubelet {
 
@@ -31,7 +31,7 @@ struct BMNLossWeights {
   double pem_cls = 1.0;
 };
 
-class BMNLossImpl : public torch::nn::Module {
+class BMNLossImpl : public Loss {
  public:
   // pred_bm [N, 2, T, T] (regression, classification); pred/gt start and end [N, T];
   // gt_iou_map [N, T, T]; bm_mask [T, T].
