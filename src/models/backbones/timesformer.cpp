@@ -7,7 +7,6 @@
 #include "tubelet/checkpoint/checkpoint.h"
 #include "tubelet/config/error.h"
 #include "tubelet/fileio/model_cache.h"
-#include "tubelet/models/common/divided_attention.h"
 #include "tubelet/models/common/trunc_normal.h"
 #include "tubelet/models/layers.h"
 #include "tubelet/models/registries.h"
@@ -103,51 +102,80 @@ TimeSformerImpl::TimeSformerImpl(const TimeSformerOptions& o) : options(o) {
   Value norm_cfg = o.norm_cfg().is_none() ? type_cfg_timesformer("LN", 1e-6) : o.norm_cfg();
   norm_ = build_norm_layer(norm_cfg, m, "", o.path() + ".norm").second;
   register_module("norm", norm_.ptr());
+  Value layers =
+      o.transformer_layers().is_none() ? default_transformer_layers() : o.transformer_layers();
   transformer_layers_ =
-      register_module("transformer_layers", TransformerLayerSequence(make_layers()));
+      register_module("transformer_layers",
+                      build_transformer_layer_sequence(layers, o.path() + ".transformer_layers"));
+  for (const auto& layer : transformer_layers_->layers())
+    if (layer->embed_dims() != m)
+      throw ConfigError(o.path() + ".transformer_layers: the layers' embed_dims (" +
+                        std::to_string(layer->embed_dims()) + ") must equal embed_dims (" +
+                        std::to_string(m) + ")");
   init_weights();
 }
 
-// MMAction2's default transformer_layers: drop path rates linearly from 0 to 0.1 over the
-// layers; divided attention is post-norm (its blocks carry their norms), the others pre-norm.
-std::vector<BaseTransformerLayer> TimeSformerImpl::make_layers() const {
+// MMAction2's default transformer_layers, the config its __init__ writes: drop path rates
+// np.linspace(0, 0.1, num_transformer_layers); divided attention is post-norm (its blocks carry
+// their norms), the others pre-norm.
+Value TimeSformerImpl::default_transformer_layers() const {
   const TimeSformerOptions& o = options;
-  int64_t n = o.num_transformer_layers(), m = o.embed_dims();
-  Value ln = type_cfg_timesformer("LN", 1e-6);
-  std::vector<BaseTransformerLayer> layers;
+  const int64_t n = o.num_transformer_layers(), m = o.embed_dims();
+  const bool divided = o.attention_type() == "divided_space_time";
+  const Value ln = type_cfg_timesformer("LN", 1e-6);
+  auto dict = [](std::initializer_list<std::pair<const char*, Value>> items) {
+    Dict d;
+    for (const auto& [key, value] : items) d.set(key, value);
+    return Value(d);
+  };
+  auto strings = [](std::initializer_list<const char*> items) {
+    List list;
+    for (const char* item : items) list.emplace_back(item);
+    return Value::tuple(list);
+  };
+  List layers;
   for (int64_t i = 0; i < n; ++i) {
-    double drop_path = n > 1 ? 0.1 * static_cast<double>(i) / static_cast<double>(n - 1) : 0.0;
-    std::string path = o.path() + ".transformer_layers.layers." + std::to_string(i);
-    FFNOptions ffn(m, m * 4);
-    ffn.num_fcs(2)
-        .act_cfg(type_cfg_timesformer("GELU"))
-        .drop_path(drop_path)
-        .path(path + ".ffns.0");
-    std::vector<std::shared_ptr<TransformerAttention>> attentions;
-    std::vector<std::shared_ptr<TransformerFFN>> ffns;
-    std::vector<std::string> order;
-    if (o.attention_type() == "divided_space_time") {
-      auto attn = [&](int index) {
-        return DividedAttentionOptions(m, o.num_heads(), o.num_frames())
-            .drop_path(drop_path)
-            .norm_cfg(ln)
-            .path(path + ".attentions." + std::to_string(index));
+    // numpy's linspace: i * step, and the last one exactly the end.
+    double rate = i == 0 ? 0.0 : i == n - 1 ? 0.1 : static_cast<double>(i) * (0.1 / (n - 1));
+    Value drop_path = dict({{"type", "DropPath"}, {"drop_prob", rate}});
+    Value ffn = dict({{"type", divided ? "FFNWithNorm" : "FFN"},
+                      {"embed_dims", m},
+                      {"feedforward_channels", m * 4},
+                      {"num_fcs", 2},
+                      {"act_cfg", type_cfg_timesformer("GELU")},
+                      {"dropout_layer", drop_path}});
+    if (divided) {
+      ffn.mutable_dict().set("norm_cfg", ln);
+      auto attn = [&](const char* type) {
+        return dict({{"type", type},
+                     {"embed_dims", m},
+                     {"num_heads", o.num_heads()},
+                     {"num_frames", o.num_frames()},
+                     {"dropout_layer", drop_path},
+                     {"norm_cfg", ln}});
       };
-      attentions.push_back(DividedTemporalAttentionWithNorm(attn(0)).ptr());
-      attentions.push_back(DividedSpatialAttentionWithNorm(attn(1)).ptr());
-      ffns.push_back(FFNWithNorm(ffn, ln).ptr());
-      order = {"self_attn", "self_attn", "ffn"};
+      layers.push_back(dict({{"type", "BaseTransformerLayer"},
+                             {"attn_cfgs", Value::list({attn("DividedTemporalAttentionWithNorm"),
+                                                        attn("DividedSpatialAttentionWithNorm")})},
+                             {"ffn_cfgs", ffn},
+                             {"operation_order", strings({"self_attn", "self_attn", "ffn"})}}));
     } else {
-      attentions.push_back(
-          MultiheadAttention(
-              MultiheadAttentionOptions(m, o.num_heads()).drop_path(drop_path).batch_first(true))
-              .ptr());
-      ffns.push_back(FFN(ffn).ptr());
-      order = {"norm", "self_attn", "norm", "ffn"};
+      Value attn = dict({{"type", "MultiheadAttention"},
+                         {"embed_dims", m},
+                         {"num_heads", o.num_heads()},
+                         {"batch_first", true},
+                         {"dropout_layer", drop_path}});
+      layers.push_back(dict({{"type", "BaseTransformerLayer"},
+                             {"attn_cfgs", Value::list({attn})},
+                             {"ffn_cfgs", ffn},
+                             {"operation_order", strings({"norm", "self_attn", "norm", "ffn"})},
+                             {"norm_cfg", ln},
+                             {"batch_first", true}}));
     }
-    layers.emplace_back(std::move(attentions), std::move(ffns), order, ln, path);
   }
-  return layers;
+  return dict({{"type", "TransformerLayerSequence"},
+               {"transformerlayers", Value::list(layers)},
+               {"num_layers", n}});
 }
 
 void TimeSformerImpl::init_weights() {
@@ -225,7 +253,39 @@ std::vector<int64_t> read_pair(Args& args, const char* key) {
   throw args.error(key, std::string("'") + key + "' must be an int or a pair of ints");
 }
 
-std::shared_ptr<torch::nn::Module> build_timesformer(Args& args) {
+// MMAction2 builds transformer_layers with build_transformer_layer_sequence, so it takes a
+// dict(type='TransformerLayerSequence', transformerlayers=..., num_layers=...). Its docstring
+// also promises a layer config repeated num_transformer_layers times, or a list of them: those
+// are taken too, as that sequence.
+Value read_transformer_layers(Args& args, int64_t num_layers) {
+  Value v = args.get("transformer_layers", Value());
+  if (v.is_none()) return v;
+  if (v.is_sequence() && static_cast<int64_t>(v.as_list().size()) != num_layers)
+    throw args.error("transformer_layers", "transformer_layers lists " +
+                                               std::to_string(v.as_list().size()) +
+                                               " layer configs but num_transformer_layers is " +
+                                               std::to_string(num_layers));
+  const Value* type = v.is_dict() ? v.as_dict().find("type") : nullptr;
+  if (v.is_dict() &&
+      (!type || !type->is_str() ||
+       (type->as_str() != "TransformerLayerSequence" && type->as_str() != "BaseTransformerLayer")))
+    throw args.error("transformer_layers",
+                     "transformer_layers must be None, dict(type='TransformerLayerSequence', "
+                     "...), dict(type='BaseTransformerLayer', ...) or a list of the latter, got " +
+                         (type ? repr(*type) : std::string("a dict with no 'type'")));
+  if (!v.is_dict() && !v.is_sequence())
+    throw args.error(
+        "transformer_layers",
+        std::string("transformer_layers must be a dict or a list, got ") + v.type_name());
+  if (type && type->as_str() == "TransformerLayerSequence") return v;
+  Dict sequence;
+  sequence.set("type", Value("TransformerLayerSequence"));
+  sequence.set("transformerlayers", v);
+  sequence.set("num_layers", Value(num_layers));
+  return Value(sequence);
+}
+
+std::shared_ptr<Backbone> build_timesformer(Args& args) {
   TimeSformerOptions o(args.required<int64_t>("num_frames"), read_pair(args, "img_size"),
                        read_pair(args, "patch_size"));
   o.pretrained(args.get<std::optional<std::string>>("pretrained", std::nullopt))
@@ -237,10 +297,7 @@ std::shared_ptr<torch::nn::Module> build_timesformer(Args& args) {
       .attention_type(args.get("attention_type", "divided_space_time"))
       .norm_cfg(args.get("norm_cfg", type_cfg_timesformer("LN", 1e-6)))
       .path(args.path());
-  if (!args.get("transformer_layers", Value()).is_none())
-    throw args.error("transformer_layers",
-                     "only transformer_layers=None (MMAction2's default layers for "
-                     "attention_type) is supported");
+  o.transformer_layers(read_transformer_layers(args, o.num_transformer_layers()));
   if (std::find(std::begin(kAttentionTypes), std::end(kAttentionTypes), o.attention_type()) ==
       std::end(kAttentionTypes))
     throw args.error("attention_type",

@@ -9,7 +9,7 @@ namespace tubelet {
 
 namespace {
 
-Value layer_norm_cfg(const Value& cfg) {
+Value divided_layer_norm_cfg(const Value& cfg) {
   if (!cfg.is_none()) return cfg;
   Dict d;
   d.set("type", Value("LN"));
@@ -47,11 +47,13 @@ DividedTemporalAttentionWithNormImpl::DividedTemporalAttentionWithNormImpl(
     const DividedAttentionOptions& o)
     : options(o) {
   norm_ =
-      build_norm_layer(layer_norm_cfg(o.norm_cfg()), o.embed_dims(), "", o.path() + ".norm").second;
+      build_norm_layer(divided_layer_norm_cfg(o.norm_cfg()), o.embed_dims(), "", o.path() + ".norm")
+          .second;
   register_module("norm", norm_.ptr());
   attn_ = register_module("attn", make_attn(o));
   proj_drop_ = register_module("proj_drop", torch::nn::Dropout(o.proj_drop()));
-  dropout_layer_ = register_module("dropout_layer", DropPath(o.drop_path()));
+  dropout_layer_ = o.dropout_layer().build();
+  register_module("dropout_layer", dropout_layer_.ptr());
   temporal_fc_ = register_module("temporal_fc", torch::nn::Linear(o.embed_dims(), o.embed_dims()));
   torch::NoGradGuard no_grad;
   temporal_fc_->weight.zero_();
@@ -68,7 +70,7 @@ torch::Tensor DividedTemporalAttentionWithNormImpl::forward(const torch::Tensor&
   int64_t p = patches.size(1) / t;
   // [b * p, t, m]: each patch's frames attend to each other.
   torch::Tensor x = norm_.forward<torch::Tensor>(patches.reshape({b * p, t, m}));
-  torch::Tensor res = dropout_layer_(proj_drop_(self_attend(attn_, x).contiguous()));
+  torch::Tensor res = dropout_layer_.forward(proj_drop_(self_attend(attn_, x).contiguous()));
   res = temporal_fc_(res).reshape({b, p * t, m});
   return torch::cat({cls_token, patches + res}, 1);
 }
@@ -77,11 +79,13 @@ DividedSpatialAttentionWithNormImpl::DividedSpatialAttentionWithNormImpl(
     const DividedAttentionOptions& o)
     : options(o) {
   norm_ =
-      build_norm_layer(layer_norm_cfg(o.norm_cfg()), o.embed_dims(), "", o.path() + ".norm").second;
+      build_norm_layer(divided_layer_norm_cfg(o.norm_cfg()), o.embed_dims(), "", o.path() + ".norm")
+          .second;
   register_module("norm", norm_.ptr());
   attn_ = register_module("attn", make_attn(o));
   proj_drop_ = register_module("proj_drop", torch::nn::Dropout(o.proj_drop()));
-  dropout_layer_ = register_module("dropout_layer", DropPath(o.drop_path()));
+  dropout_layer_ = o.dropout_layer().build();
+  register_module("dropout_layer", dropout_layer_.ptr());
 }
 
 torch::Tensor DividedSpatialAttentionWithNormImpl::forward(const torch::Tensor& query,
@@ -96,7 +100,7 @@ torch::Tensor DividedSpatialAttentionWithNormImpl::forward(const torch::Tensor& 
   torch::Tensor frame_cls = cls_token.repeat({1, t, 1}).reshape({b * t, 1, m});
   torch::Tensor frames = patches.reshape({b, p, t, m}).permute({0, 2, 1, 3}).reshape({b * t, p, m});
   torch::Tensor x = norm_.forward<torch::Tensor>(torch::cat({frame_cls, frames}, 1));
-  torch::Tensor res = dropout_layer_(proj_drop_(self_attend(attn_, x).contiguous()));
+  torch::Tensor res = dropout_layer_.forward(proj_drop_(self_attend(attn_, x).contiguous()));
   torch::Tensor res_cls = res.select(1, 0).reshape({b, t, m}).mean(1, /*keepdim=*/true);
   torch::Tensor res_patches =
       res.slice(1, 1).reshape({b, t, p, m}).permute({0, 2, 1, 3}).reshape({b, p * t, m});
@@ -104,7 +108,8 @@ torch::Tensor DividedSpatialAttentionWithNormImpl::forward(const torch::Tensor& 
 }
 
 FFNWithNormImpl::FFNWithNormImpl(const FFNOptions& o, const Value& norm_cfg) : FFNImpl(o) {
-  norm_ = build_norm_layer(layer_norm_cfg(norm_cfg), o.embed_dims(), "", o.path() + ".norm").second;
+  norm_ = build_norm_layer(divided_layer_norm_cfg(norm_cfg), o.embed_dims(), "", o.path() + ".norm")
+              .second;
   register_module("norm", norm_.ptr());
 }
 
@@ -113,5 +118,54 @@ torch::Tensor FFNWithNormImpl::forward(const torch::Tensor& x, const torch::Tens
     throw std::invalid_argument(options.path() + ": FFNWithNorm cannot be used after a pre-norm");
   return FFNImpl::forward(norm_.forward<torch::Tensor>(x), x);
 }
+
+namespace {
+
+// MMAction2's arguments and defaults for both divided attentions. Their other keyword arguments
+// go to torch.nn.MultiheadAttention; of those only batch_first, which BaseTransformerLayer
+// always passes, is read.
+DividedAttentionOptions divided_attention_options(Args& args) {
+  int64_t embed_dims = args.required<int64_t>("embed_dims");
+  int64_t num_heads = args.required<int64_t>("num_heads");
+  int64_t num_frames = args.required<int64_t>("num_frames");
+  transformer_args::check_heads(args, embed_dims, num_heads);
+  if (num_frames < 1)
+    throw args.error("num_frames",
+                     "num_frames must be positive, got " + std::to_string(num_frames));
+  // The blocks lay tokens out as [tokens, batch, C] for torch's attention themselves; with
+  // batch_first=True MMAction2's would attend across the wrong axis.
+  if (args.get("batch_first", false))
+    throw args.error("batch_first",
+                     "batch_first=True is not supported by the divided attentions (their "
+                     "BaseTransformerLayer must have batch_first=False)");
+  DividedAttentionOptions o(embed_dims, num_heads, num_frames);
+  o.attn_drop(transformer_args::probability(args, "attn_drop", 0.0))
+      .proj_drop(transformer_args::probability(args, "proj_drop", 0.0))
+      .dropout_layer(transformer_args::dropout_layer(args, DropoutLayerOptions::drop_path(0.1)))
+      .norm_cfg(args.get("norm_cfg", divided_layer_norm_cfg(Value())))
+      .path(args.path());
+  transformer_args::no_init_cfg(args);
+  return o;
+}
+
+std::shared_ptr<DividedTemporalAttentionWithNormImpl> build_divided_temporal_attention(Args& args) {
+  return std::make_shared<DividedTemporalAttentionWithNormImpl>(divided_attention_options(args));
+}
+
+std::shared_ptr<DividedSpatialAttentionWithNormImpl> build_divided_spatial_attention(Args& args) {
+  return std::make_shared<DividedSpatialAttentionWithNormImpl>(divided_attention_options(args));
+}
+
+std::shared_ptr<FFNWithNormImpl> build_ffn_with_norm(Args& args) {
+  FFNOptions o = transformer_args::ffn_options(args);
+  return std::make_shared<FFNWithNormImpl>(o,
+                                           args.get("norm_cfg", divided_layer_norm_cfg(Value())));
+}
+
+}  // namespace
+
+TUBELET_REGISTER(ATTENTION, DividedTemporalAttentionWithNorm, build_divided_temporal_attention);
+TUBELET_REGISTER(ATTENTION, DividedSpatialAttentionWithNorm, build_divided_spatial_attention);
+TUBELET_REGISTER(FEEDFORWARD_NETWORK, FFNWithNorm, build_ffn_with_norm);
 
 }  // namespace tubelet

@@ -53,6 +53,8 @@ struct TimeSformerOptions {
   TORCH_ARG(std::string, attention_type) = "divided_space_time";
   /// None means dict(type='LN', eps=1e-6).
   TORCH_ARG(Value, norm_cfg);
+  /// An mmcv TransformerLayerSequence config; None means MMAction2's layers for attention_type.
+  TORCH_ARG(Value, transformer_layers);
   TORCH_ARG(std::string, path) = "backbone";
 };
 
@@ -65,7 +67,7 @@ class TimeSformerImpl : public Backbone {
   TimeSformerOptions options;
 
  private:
-  std::vector<BaseTransformerLayer> make_layers() const;
+  Value default_transformer_layers() const;
   void init_weights();
   void load_pretrained(const std::string& path);
   void check_input(const torch::Tensor& x) const;

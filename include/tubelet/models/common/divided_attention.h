@@ -1,6 +1,7 @@
 // MMAction2's common/transformer.py: the blocks of TimeSformer's divided space-time attention.
 // Tokens are [batch, 1 + patches * frames, C]: the class token, then patch-major, frame-minor
-// (token 1 + p * frames + t is patch p of frame t).
+// (token 1 + p * frames + t is patch p of frame t). All three are registered as MMAction2 does:
+// the attentions in ATTENTION, FFNWithNorm in FEEDFORWARD_NETWORK.
 #pragma once
 
 #include <torch/nn/modules/linear.h>
@@ -17,8 +18,8 @@ struct DividedAttentionOptions {
   TORCH_ARG(int64_t, num_frames);
   TORCH_ARG(double, attn_drop) = 0.0;
   TORCH_ARG(double, proj_drop) = 0.0;
-  /// dropout_layer=dict(type='DropPath', drop_prob=0.1) by default.
-  TORCH_ARG(double, drop_path) = 0.1;
+  /// MMAction2's default: dict(type='DropPath', drop_prob=0.1).
+  TORCH_ARG(DropoutLayerOptions, dropout_layer) = DropoutLayerOptions::drop_path(0.1);
   /// None means dict(type='LN').
   TORCH_ARG(Value, norm_cfg);
   TORCH_ARG(std::string, path) = "attention";
@@ -39,7 +40,7 @@ class DividedTemporalAttentionWithNormImpl : public TransformerAttention {
   torch::nn::AnyModule norm_;
   torch::nn::MultiheadAttention attn_{nullptr};
   torch::nn::Dropout proj_drop_{nullptr};
-  DropPath dropout_layer_{nullptr};
+  torch::nn::AnyModule dropout_layer_;
   torch::nn::Linear temporal_fc_{nullptr};
 };
 TORCH_MODULE(DividedTemporalAttentionWithNorm);
@@ -58,7 +59,7 @@ class DividedSpatialAttentionWithNormImpl : public TransformerAttention {
   torch::nn::AnyModule norm_;
   torch::nn::MultiheadAttention attn_{nullptr};
   torch::nn::Dropout proj_drop_{nullptr};
-  DropPath dropout_layer_{nullptr};
+  torch::nn::AnyModule dropout_layer_;
 };
 TORCH_MODULE(DividedSpatialAttentionWithNorm);
 
