@@ -11,6 +11,7 @@
 #include "tubelet/args.h"
 #include "tubelet/config/config.h"
 #include "tubelet/registry.h"
+#include "tubelet/top_level_keys.h"
 
 namespace fs = std::filesystem;
 
@@ -121,6 +122,8 @@ void import_custom_modules(const Dict& cfg) {
 
 Dict load_config_for_command(const std::string& path, const std::vector<std::string>& cfg_options) {
   Dict cfg = load_config(path);
+  for (const std::string& line : misspelt_top_level_keys(cfg))
+    std::cerr << "UserWarning: " << line << "\n";
   import_custom_modules(cfg);
   apply_cfg_options(cfg, cfg_options);
   return cfg;
