@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "tubelet/apis/run_config.h"
 #include "tubelet/apis/train.h"
 #include "tubelet/args.h"
 #include "tubelet/checkpoint/results_file.h"
@@ -45,8 +46,7 @@ Dict eval_metric(const EvalMetricOptions& o) {
   auto dataset = build_dataset(data_block(cfg), "test", true);
   const ResultsFile results = load_results_file(o.results);
 
-  Dict kwargs;
-  if (const Value* e = cfg.find("evaluation"); e && e->is_dict()) kwargs = e->as_dict();
+  Dict kwargs = read_run_config(cfg).evaluation.as_dict();
   for (const char* key :
        {"interval", "tmpdir", "start", "gpu_collect", "save_best", "rule", "by_epoch"})
     kwargs.erase(key);

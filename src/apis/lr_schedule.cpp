@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "tubelet/apis/run_config.h"
 #include "tubelet/config/error.h"
 #include "tubelet/engine/schedule_probe.h"
 #include "tubelet/engine/training_setup.h"
@@ -29,8 +30,8 @@ std::shared_ptr<torch::optim::Optimizer> build_probe_optimizer(const Dict& cfg,
 
 // Only the schedule's hooks: the others (optimizer step, checkpoints, logs) would need a real
 // model and a work dir, and change no lr or momentum.
-TrainingHookConfigs schedule_hooks(const Dict& cfg) {
-  const TrainingHookConfigs all = training_hook_configs(cfg);
+TrainingHookConfigs schedule_hooks(const RunConfig& run) {
+  const TrainingHookConfigs& all = run.hooks;
   TrainingHookConfigs only;
   only.lr_config = all.lr_config;
   only.momentum_config = all.momentum_config;
@@ -49,8 +50,9 @@ LrSchedule trace_lr_schedule(const Dict& cfg, int64_t iters_per_epoch) {
   parts.optimizer = build_probe_optimizer(cfg, *probe);
   parts.model = probe;
   parts.logger = std::make_shared<Logger>("schedule", /*to_console=*/false);
-  std::shared_ptr<Runner> runner = build_runner(cfg, std::move(parts));
-  register_training_hooks(*runner, schedule_hooks(cfg));
+  const RunConfig run = read_run_config(cfg);
+  std::shared_ptr<Runner> runner = build_runner(runner_config(run), std::move(parts));
+  register_training_hooks(*runner, schedule_hooks(run));
   auto recorder = std::make_shared<ScheduleRecorderHook>();
   runner->register_hook(recorder, Value("LOW"));
   EmptyBatchLoader loader(iters_per_epoch);

@@ -5,37 +5,24 @@
 
 namespace tubelet {
 
-namespace {
-
-std::string requested_name(const Dict& cfg, const std::optional<std::string>& option) {
-  if (option) return *option;
-  const Value* device = cfg.find("device");
-  if (!device || device->is_none()) return "cpu";
-  if (!device->is_str())
-    throw ConfigError(std::string("device must be a string ('cpu', 'cuda' or 'cuda:N'), not ") +
-                      device->type_name());
-  return device->as_str();
-}
-
-// The first of the config's gpu_ids, if it has any.
-std::optional<int> first_gpu_id(const Dict& cfg) {
-  const Value* ids = cfg.find("gpu_ids");
-  if (!ids || ids->is_none()) return std::nullopt;
-  // MMAction2's tools write range(1) for --gpus.
-  if (ids->is_range() && ids->as_range().size() > 0) return static_cast<int>(ids->as_range().start);
-  if (!ids->is_sequence() || ids->as_list().empty() || !ids->as_list().front().is_int())
-    throw ConfigError("gpu_ids must be a non-empty list of GPU indices, e.g. [0]");
-  return static_cast<int>(ids->as_list().front().as_int());
-}
-
-}  // namespace
-
-torch::Device run_device(const Dict& cfg, const std::optional<std::string>& option, int local_rank,
-                         bool distributed) {
-  std::string name = requested_name(cfg, option);
-  if (name == "cuda" && !distributed)
-    if (auto id = first_gpu_id(cfg)) name = "cuda:" + std::to_string(*id);
+torch::Device run_device(const RunConfig& run, const std::optional<std::string>& option,
+                         int local_rank, bool distributed) {
+  std::string name = option ? *option : run.device.value_or("cpu");
+  if (name == "cuda" && !distributed && run.first_gpu_id)
+    name = "cuda:" + std::to_string(*run.first_gpu_id);
   return dist::resolve_device(name, local_rank);
+}
+
+RunPlacement place_run(const RunConfig& run, const std::string& launcher,
+                       const std::optional<std::string>& device_option) {
+  RunPlacement p;
+  p.distributed = launcher != "none";
+  p.device_kind = run_device(run, device_option, 0, p.distributed).is_cuda() ? "cuda" : "cpu";
+  p.dist_params = run.dist_params;
+  p.info = dist::init_dist(launcher, p.dist_params, p.device_kind);
+  p.device = run_device(run, device_option, p.info.local_rank, p.distributed);
+  if (run.cudnn_benchmark) dist::set_cudnn_benchmark(true);
+  return p;
 }
 
 }  // namespace tubelet

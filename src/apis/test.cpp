@@ -11,8 +11,7 @@
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
-#include "tubelet/data/dataset_loader.h"
-#include "tubelet/data/device_loader.h"
+#include "tubelet/data/build_dataloader.h"
 #include "tubelet/data/evaluate_args.h"
 #include "tubelet/distributed/device.h"
 #include "tubelet/distributed/dist_utils.h"
@@ -97,12 +96,6 @@ Dict finish_localizer_test(const TestOptions& o, const Dict& cfg, const Dataset&
   return dataset.evaluate_records(records, e->metrics, e->metric_options);
 }
 
-// init_dist for --launcher (one process for "none"), with the config's dist_params.
-dist::DistInfo start_processes(const std::string& launcher, const Dict& cfg) {
-  const Value* params = cfg.find("dist_params");
-  return dist::init_dist(launcher, dist::read_dist_params(params ? *params : Value()), "cpu");
-}
-
 }  // namespace
 
 Dict test(const TestOptions& o) {
@@ -117,23 +110,22 @@ Dict test(const TestOptions& o) {
                                 *o.out + ")");
 
   // As tools/test.py: the process group before anything is read, so every rank fails alike.
-  const dist::DistInfo dist_info = start_processes(o.launcher, cfg);
+  const RunConfig run = read_run_config(cfg);
+  const RunPlacement place = place_run(run, o.launcher, o.device);
+  const dist::DistInfo& dist_info = place.info;
+  const torch::Device& device = place.device;
   const Dict& data = data_block(cfg);
   auto dataset = build_dataset(data, "test", true);
   DataLoaderOptions lo = dataloader_options(data, "test");
   lo.shuffle = false;
-  lo.rank = dist_info.rank;
-  lo.world_size = dist_info.world_size;
-  const torch::Device device =
-      run_device(cfg, o.device, dist_info.local_rank, o.launcher != "none");
-  auto loader = on_device(std::make_shared<DatasetLoader>(dataset, lo), device);
+  auto loader = build_dataloader(dataset, lo, place.loader());
 
   auto model = build_model(cfg.at("model"), "model");
   auto report =
       checkpoint::load_state_dict(*model, checkpoint::load_checkpoint(o.checkpoint).state_dict);
   if (!report.ok()) std::cerr << report.message() << "\n";
   model->to(device);
-  if (channels_last_requested(cfg)) to_channels_last(*model);
+  if (run.channels_last) to_channels_last(*model);
   auto* trainable = dynamic_cast<Trainable*>(model.get());
   if (!trainable) throw std::invalid_argument("the model cannot be tested (it has no test_step)");
 

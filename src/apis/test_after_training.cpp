@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "tubelet/apis/train.h"
-#include "tubelet/data/dataset_loader.h"
-#include "tubelet/data/device_loader.h"
+#include "tubelet/data/build_dataloader.h"
 #include "tubelet/engine/hooks/eval_hook.h"
 #include "tubelet/engine/multi_gpu_test.h"
 
@@ -55,13 +54,11 @@ std::string format4(double value) {
 }
 
 // The test set's loader, this rank's share, on the run's device.
-std::shared_ptr<DataLoader> test_loader(const std::shared_ptr<Dataset>& dataset, const Dict& cfg,
+std::shared_ptr<DataLoader> test_loader(const std::shared_ptr<Dataset>& dataset, const Dict& data,
                                         const Runner& runner, const torch::Device& device) {
-  DataLoaderOptions lo = dataloader_options(data_block(cfg), "test");
+  DataLoaderOptions lo = dataloader_options(data, "test");
   lo.shuffle = false;
-  lo.rank = runner.rank();
-  lo.world_size = runner.world_size();
-  return on_device(std::make_shared<DatasetLoader>(dataset, lo), device);
+  return build_dataloader(dataset, lo, {0, runner.rank(), runner.world_size(), device});
 }
 
 void dump(const Dataset& dataset, const TestResults& results, const fs::path& path) {
@@ -74,8 +71,8 @@ void dump(const Dataset& dataset, const TestResults& results, const fs::path& pa
 
 }  // namespace
 
-void test_after_training(Runner& runner, const Dict& cfg, AfterTrainingTests which,
-                         const torch::Device& device) {
+void test_after_training(Runner& runner, const Dict& data, const RunConfig& run,
+                         AfterTrainingTests which, const torch::Device& device) {
   std::vector<std::pair<std::string, std::optional<fs::path>>> runs;
   if (which.last) runs.emplace_back("last", std::nullopt);
   if (which.best) {
@@ -87,11 +84,10 @@ void test_after_training(Runner& runner, const Dict& cfg, AfterTrainingTests whi
   if (runs.empty()) return;
   auto* trainable = dynamic_cast<Trainable*>(&runner.model());
   if (!trainable) throw std::invalid_argument("the model cannot be tested (it has no test_step)");
-  auto dataset = build_dataset(data_block(cfg), "test", true);
-  auto loader = test_loader(dataset, cfg, runner, device);
+  auto dataset = build_dataset(data, "test", true);
+  auto loader = test_loader(dataset, data, runner, device);
   // The evaluation settings without the hook's own keys, as MMAction2 pops them.
-  const EvalHookOptions eval = read_eval_hook_options(
-      cfg.contains("evaluation") ? cfg.at("evaluation") : Value(Dict{}), "evaluation");
+  const EvalHookOptions eval = read_eval_hook_options(run.evaluation, "evaluation");
   SingleGpuTestOptions progress;
   progress.show_progress = runner.rank() == 0;
   for (const auto& [name, checkpoint] : runs) {

@@ -64,8 +64,8 @@ Value runner_config(const Dict& cfg) {
   return Value(std::move(runner)).at(total->location());
 }
 
-std::shared_ptr<Runner> build_runner(const Dict& cfg, RunnerParts parts) {
-  return RUNNERS().build(runner_config(cfg), BuildContext("runner"), std::move(parts));
+std::shared_ptr<Runner> build_runner(const Value& runner_cfg, RunnerParts parts) {
+  return RUNNERS().build(runner_cfg, BuildContext("runner"), std::move(parts));
 }
 
 TrainingHookConfigs training_hook_configs(const Dict& cfg) {
@@ -106,24 +106,42 @@ void register_training_hooks(Runner& runner, const TrainingHookConfigs& c) {
   if (!c.custom_hooks.is_none()) register_custom_hooks(runner, c.custom_hooks);
 }
 
-std::string resume_or_load(Runner& runner, const Dict& cfg, bool auto_resume) {
-  const Value resume_from = get_or_none(cfg, "resume_from");
-  if (!resume_from.is_none()) {
-    runner.resume(resume_from.as_str());
-    return resume_from.as_str();
+namespace {
+
+Value path_or_none(const Dict& cfg, const char* key) {
+  Value v = get_or_none(cfg, key);
+  if (!v.is_none() && !v.is_str())
+    throw ConfigError(
+        std::string(key) + " must be a checkpoint path (a string) or None, not " + repr(v),
+        v.location());
+  return v;
+}
+
+}  // namespace
+
+ResumeConfig read_resume_config(const Dict& cfg) {
+  ResumeConfig start;
+  start.resume_from = path_or_none(cfg, "resume_from");
+  start.auto_resume = is_truthy(get_or_none(cfg, "auto_resume"));
+  start.load_from = path_or_none(cfg, "load_from");
+  return start;
+}
+
+std::string resume_or_load(Runner& runner, const ResumeConfig& start) {
+  if (!start.resume_from.is_none()) {
+    runner.resume(start.resume_from.as_str());
+    return start.resume_from.as_str();
   }
-  const Value auto_cfg = get_or_none(cfg, "auto_resume");
-  if (auto_resume || is_truthy(auto_cfg)) {
+  if (start.auto_resume) {
     auto latest = runner.work_dir() / "latest.pth";
     if (std::filesystem::exists(latest)) {
       runner.resume(latest);
       return latest.string();
     }
   }
-  const Value load_from = get_or_none(cfg, "load_from");
-  if (!load_from.is_none()) {
-    runner.load_checkpoint(load_from.as_str());
-    return load_from.as_str();
+  if (!start.load_from.is_none()) {
+    runner.load_checkpoint(start.load_from.as_str());
+    return start.load_from.as_str();
   }
   return "";
 }

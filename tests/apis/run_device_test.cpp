@@ -12,8 +12,8 @@
 namespace tubelet::run_device_test {
 namespace {
 
-Dict config(const std::string& text) {
-  return load_config_text(text + "\n", "/tmp/device.py");
+RunConfig config(const std::string& text) {
+  return read_run_config(load_config_text(text + "\n", "/tmp/device.py"));
 }
 
 TEST(RunDevice, OptionThenConfigThenCpu) {

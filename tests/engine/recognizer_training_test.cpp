@@ -58,7 +58,8 @@ TEST(RecognizerTraining, TsnTrainsFromConfigAndWritesLogsAndCheckpoints) {
   auto optimizer = build_optimizer(*model, cfg.at("optimizer"));
   ASSERT_EQ(optimizer->param_groups().size(), 7u);
   auto runner = build_runner(
-      cfg, {model, optimizer, dir.path(), std::make_shared<Logger>("mmaction", false), {}, "run"});
+      runner_config(cfg),
+      {model, optimizer, dir.path(), std::make_shared<Logger>("mmaction", false), {}, "run"});
   register_training_hooks(*runner, training_hook_configs(cfg));
   DataLoaderOptions o;
   o.videos_per_gpu = 4;

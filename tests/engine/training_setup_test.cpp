@@ -24,7 +24,8 @@ std::shared_ptr<Runner> make_runner(const Dict& cfg, const std::filesystem::path
   auto optimizer =
       std::make_shared<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(0.1));
   return build_runner(
-      cfg, {model, optimizer, work_dir, std::make_shared<Logger>("mmaction", false), Dict{}, ""});
+      runner_config(cfg),
+      {model, optimizer, work_dir, std::make_shared<Logger>("mmaction", false), Dict{}, ""});
 }
 
 TEST(TrainingSetup, RegistersHooksInMmcvOrder) {
@@ -73,13 +74,13 @@ TEST(TrainingSetup, AutoResumeContinuesFromLatest) {
     two.set("total_epochs", Value(int64_t{2}));
     auto runner = make_runner(two, dir.path());
     register_training_hooks(*runner, training_hook_configs(two));
-    EXPECT_EQ(resume_or_load(*runner, two), "");
+    EXPECT_EQ(resume_or_load(*runner, read_resume_config(two)), "");
     test::ToyLoader loader(8, 4);
     runner->run({&loader}, {{"train", 1}});
   }
   auto runner = make_runner(cfg, dir.path());
   register_training_hooks(*runner, training_hook_configs(cfg));
-  EXPECT_EQ(resume_or_load(*runner, cfg), (dir.path() / "latest.pth").string());
+  EXPECT_EQ(resume_or_load(*runner, read_resume_config(cfg)), (dir.path() / "latest.pth").string());
   EXPECT_EQ(runner->epoch(), 2);
   EXPECT_EQ(runner->iter(), 4);
   test::ToyLoader loader(8, 4);

@@ -38,14 +38,15 @@ std::vector<std::string> read_labels(const std::string& path) {
 
 void infer(const InferOptions& o) {
   Dict cfg = load_config_for_command(o.config, o.cfg_options);
+  const RunConfig run = read_run_config(cfg);
   auto model = build_model(cfg.at("model"), "model");
   auto report =
       checkpoint::load_state_dict(*model, checkpoint::load_checkpoint(o.checkpoint).state_dict);
   if (!report.ok()) std::cerr << report.message() << "\n";
   const torch::Device device =
-      run_device(cfg, o.device.empty() ? std::nullopt : std::optional<std::string>(o.device));
+      run_device(run, o.device.empty() ? std::nullopt : std::optional<std::string>(o.device));
   model->to(device);
-  if (channels_last_requested(cfg)) to_channels_last(*model);
+  if (run.channels_last) to_channels_last(*model);
   auto scores = inference_recognizer(*model, cfg, o.input);
   std::vector<std::string> labels;
   if (!o.label_map.empty()) labels = read_labels(o.label_map);

@@ -10,6 +10,7 @@
 
 #include <torch/types.h>
 
+#include "tubelet/apis/run_config.h"
 #include "tubelet/config/value.h"
 #include "tubelet/engine/runner.h"
 
@@ -20,7 +21,8 @@ struct AfterTrainingTests {
   bool best = false;
 };
 
-void test_after_training(Runner& runner, const Dict& cfg, AfterTrainingTests which,
-                         const torch::Device& device);
+// `data` is the config's data block; the metrics come from run.evaluation.
+void test_after_training(Runner& runner, const Dict& data, const RunConfig& run,
+                         AfterTrainingTests which, const torch::Device& device);
 
 }  // namespace tubelet

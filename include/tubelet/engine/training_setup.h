@@ -15,7 +15,8 @@ namespace tubelet {
 // EpochBasedRunner), as a RUNNERS config. Both present: `runner` wins, as mmcv's tools
 // (which warn) do. Neither: a ConfigError.
 Value runner_config(const Dict& cfg);
-std::shared_ptr<Runner> build_runner(const Dict& cfg, RunnerParts parts);
+// Builds a runner from a RUNNERS config (runner_config's).
+std::shared_ptr<Runner> build_runner(const Value& runner_cfg, RunnerParts parts);
 
 // mmcv's register_training_hooks, in its order and priorities: lr (VERY_HIGH), momentum
 // (HIGH), optimizer (ABOVE_NORMAL), checkpoint (NORMAL), timer (LOW), loggers (VERY_LOW),
@@ -32,8 +33,17 @@ struct TrainingHookConfigs {
 TrainingHookConfigs training_hook_configs(const Dict& cfg);
 void register_training_hooks(Runner& runner, const TrainingHookConfigs& configs);
 
+// Where a run starts from: `resume_from` (weights, optimizer and counters), `auto_resume`
+// (the work dir's latest.pth when it exists) or `load_from` (weights only). None skips each.
+struct ResumeConfig {
+  Value resume_from;
+  bool auto_resume = false;
+  Value load_from;
+};
+ResumeConfig read_resume_config(const Dict& cfg);
+
 // resume_from, else (with auto_resume) the work dir's latest.pth when it exists, else
-// load_from (weights only). Returns what was loaded ("" if nothing).
-std::string resume_or_load(Runner& runner, const Dict& cfg, bool auto_resume = false);
+// load_from. Returns what was loaded ("" if nothing).
+std::string resume_or_load(Runner& runner, const ResumeConfig& start);
 
 }  // namespace tubelet
