@@ -109,7 +109,8 @@ Dict test(const TestOptions& o) {
     throw std::invalid_argument("--out: the results file must be .json, .pkl or .pickle (got " +
                                 *o.out + ")");
 
-  // As tools/test.py: the process group before anything is read, so every rank fails alike.
+  // As tools/test.py: the process group before the data and model are read, so every rank
+  // fails alike (a bad run-level key fails every rank before any of them waits for the others).
   const RunConfig run = read_run_config(cfg);
   const RunPlacement place = place_run(run, o.launcher, o.device);
   const dist::DistInfo& dist_info = place.info;

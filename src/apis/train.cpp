@@ -10,7 +10,6 @@
 #include "tubelet/apis/environment.h"
 #include "tubelet/apis/run_device.h"
 #include "tubelet/apis/test_after_training.h"
-#include "tubelet/args.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
