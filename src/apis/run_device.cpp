@@ -18,8 +18,7 @@ RunPlacement place_run(const RunConfig& run, const std::string& launcher,
   RunPlacement p;
   p.distributed = launcher != "none";
   p.device_kind = run_device(run, device_option, 0, p.distributed).is_cuda() ? "cuda" : "cpu";
-  p.dist_params = run.dist_params;
-  p.info = dist::init_dist(launcher, p.dist_params, p.device_kind);
+  p.info = dist::init_dist(launcher, run.dist_params, p.device_kind);
   p.device = run_device(run, device_option, p.info.local_rank, p.distributed);
   if (run.cudnn_benchmark) dist::set_cudnn_benchmark(true);
   return p;

@@ -199,7 +199,7 @@ std::string train(const TrainOptions& o) {
   logger->info(std::string("Distributed training: ") + (place.distributed ? "True" : "False"));
   std::string backend_note;
   if (place.distributed)
-    dist::resolve_backend(place.dist_params.backend, place.device_kind, &backend_note);
+    dist::resolve_backend(run.dist_params.backend, place.device_kind, &backend_note);
   if (!backend_note.empty()) logger->warning(backend_note);
   logger->info("Config:\n" + to_python_config(cfg));
 

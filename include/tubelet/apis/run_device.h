@@ -26,7 +26,6 @@ struct RunPlacement {
   bool distributed = false;
   torch::Device device = torch::kCPU;
   std::string device_kind;  // "cpu" or "cuda", for the backend choice
-  dist::DistParams dist_params;
 
   // A loader's share of the data and device in this run.
   LoaderPlacement loader(uint64_t seed = 0) const {
