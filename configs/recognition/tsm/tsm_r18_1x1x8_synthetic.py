@@ -99,7 +99,7 @@ optimizer = dict(type='Adam', lr=0.0003, weight_decay=0.0001, _delete_=True)
 optimizer_config = dict(grad_clip=dict(max_norm=40, norm_type=2))
 # cosine decay to 0 over the run: the late low-lr epochs settle the weights and BatchNorm
 # statistics
-lr_config = dict(policy='CosineAnnealing', min_lr=0)
+lr_config = dict(policy='CosineAnnealing', min_lr=0, _delete_=True)
 total_epochs = 25
 
 # ---- runtime
