@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   tubelet::cli::add_eval_metric(app);
 #endif
   tubelet::cli::add_report_accuracy(app);
+  tubelet::cli::add_get_flops(app);
 #ifndef TUBELET_NO_MEDIA
   tubelet::cli::add_benchmark(app);
 #else

@@ -36,6 +36,7 @@ extern "C" {
 #include <utility>
 #include <vector>
 
+#include "tubelet/allocator.h"
 #include "tubelet/build_info.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/distributed/process_group.h"
@@ -205,6 +206,8 @@ Dict collect_env() {
   env.set("intra_op_threads", Value(static_cast<int64_t>(at::get_num_threads())));
   env.set("inter_op_threads", Value(static_cast<int64_t>(at::get_num_interop_threads())));
   env.set("cpu_cores", Value(static_cast<int64_t>(std::thread::hardware_concurrency())));
+  env.set("malloc", Value(malloc_implementation()));
+  env.set("infer_malloc_policy", Value(keep_freed_memory_policy()));
 #ifndef TUBELET_NO_MEDIA
   env.set("ffmpeg", Value(av_version_info()));
   env.set("libavcodec", Value(LIBAVCODEC_IDENT));
@@ -246,6 +249,8 @@ std::string format_env(const Dict& env) {
       {"intra_op_threads", "Intra-op threads"},
       {"inter_op_threads", "Inter-op threads"},
       {"cpu_cores", "CPU cores"},
+      {"malloc", "malloc"},
+      {"infer_malloc_policy", "malloc in tubelet infer"},
       {"ffmpeg", "FFmpeg"},
       {"libavcodec", "libavcodec"},
       {"libavformat", "libavformat"},

@@ -24,6 +24,7 @@ void add_schedule(CLI::App& app);
 void add_dump_pipeline(CLI::App& app);
 void add_eval_metric(CLI::App& app);
 void add_report_accuracy(CLI::App& app);
+void add_get_flops(CLI::App& app);
 // TUBELET_WITH_MEDIA=OFF: the commands above that run datasets, each saying why it cannot.
 void add_commands_left_out(CLI::App& app);
 

@@ -17,8 +17,10 @@ namespace tubelet {
 //   libtorch_cmake_prefix (the LibTorch found at configure time), blas, blas_library (the
 //   library serving sgemm_ at run time), lapack, cpu_capability, onednn_available,
 //   onednn_version, openmp, parallel_backend, intra_op_threads, inter_op_threads, cpu_cores,
-//   ffmpeg, libavcodec, libavformat, opencv, tubelet_version, tubelet_git_hash ("unknown"
-//   outside a git checkout), libtorch_config (LibTorch's own build summary, at::show_config()).
+//   malloc (which serves this process), infer_malloc_policy (what `tubelet infer` sets, see
+//   tubelet/allocator.h), ffmpeg, libavcodec, libavformat, opencv, tubelet_version,
+//   tubelet_git_hash ("unknown" outside a git checkout), libtorch_config (LibTorch's own build
+//   summary, at::show_config()).
 // CUDA questions go through LibTorch's CUDA hooks, which every build has; only a build against
 // a CUDA LibTorch reads GPU properties through ATen's CUDA API. Safe without a GPU.
 Dict collect_env();

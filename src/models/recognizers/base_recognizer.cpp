@@ -1,7 +1,21 @@
 #include "tubelet/models/recognizers/base_recognizer.h"
 
+#include <numeric>
 #include <tuple>
+#include <typeinfo>
 
+#include "tubelet/models/backbones/c3d.h"
+#include "tubelet/models/backbones/mobilenet_v2.h"
+#include "tubelet/models/backbones/mobilenet_v2_tsm.h"
+#include "tubelet/models/backbones/resnet.h"
+#include "tubelet/models/backbones/resnet3d.h"
+#include "tubelet/models/backbones/resnet3d_slowfast.h"
+#include "tubelet/models/backbones/resnet_audio.h"
+#include "tubelet/models/backbones/resnet_tin.h"
+#include "tubelet/models/backbones/resnet_tsm.h"
+#include "tubelet/models/backbones/tanet.h"
+#include "tubelet/models/backbones/timesformer.h"
+#include "tubelet/models/backbones/x3d.h"
 #include "tubelet/models/registries.h"
 
 namespace tubelet {
@@ -23,7 +37,63 @@ torch::Tensor BaseRecognizerImpl::extract_feat(const torch::Tensor& x) {
   return extract_feats(x).back();
 }
 
+int64_t backbone_view_group(const Backbone& b) {
+  // Exact types: a subclass (a plugin's, say) may mix inputs where its base does not.
+  if (typeid(b) == typeid(ResNetImpl) || typeid(b) == typeid(MobileNetV2Impl)) return 1;
+  // Temporal shift, interlace and attention move features between the segments of a clip:
+  // [N * num_segments, C, H, W] is split only between clips.
+  if (const auto* tin = dynamic_cast<const ResNetTINImpl*>(&b))
+    return std::lcm(tin->tsm_options.num_segments(), tin->tin_options.num_segments());
+  if (typeid(b) == typeid(ResNetTSMImpl))
+    return dynamic_cast<const ResNetTSMImpl&>(b).tsm_options.num_segments();
+  if (typeid(b) == typeid(MobileNetV2TSMImpl))
+    return dynamic_cast<const MobileNetV2TSMImpl&>(b).tsm_options.num_segments();
+  if (typeid(b) == typeid(TANetImpl)) return dynamic_cast<const TANetImpl&>(b).num_segments;
+  // 3D backbones (and the audio one) take one clip per input.
+  if (dynamic_cast<const ResNet3dImpl*>(&b) || typeid(b) == typeid(ResNet3dSlowFastImpl) ||
+      typeid(b) == typeid(X3DImpl) || typeid(b) == typeid(C3DImpl) ||
+      typeid(b) == typeid(TimeSformerImpl) || typeid(b) == typeid(ResNetAudioImpl))
+    return 1;
+  return 0;
+}
+
+int64_t BaseRecognizerImpl::test_views_per_pass() const {
+  if (test_cfg.max_testing_views) return *test_cfg.max_testing_views;
+  return view_chunk.value_or(0);
+}
+
+namespace {
+
+// The views of `x` in passes of at most `chunk` (a multiple of `group`), each level's maps
+// concatenated again. Only the backbone is chunked: a neck or head sees all views at once, as
+// in one pass, so its result is the same whatever mixes views there (Recognizer2D's neck
+// folds every view of a video into one temporal axis).
+std::vector<torch::Tensor> chunked_features(Backbone& backbone, const torch::Tensor& x,
+                                            int64_t chunk, int64_t group) {
+  chunk = chunk / group * group;
+  std::vector<std::vector<torch::Tensor>> levels;
+  for (int64_t start = 0; start < x.size(0); start += chunk) {
+    std::vector<torch::Tensor> feats =
+        backbone.forward_features(x.slice(0, start, std::min(start + chunk, x.size(0))));
+    TORCH_CHECK(!feats.empty(), "the backbone returned no feature map");
+    if (levels.empty()) levels.resize(feats.size());
+    TORCH_CHECK(feats.size() == levels.size(), "the backbone returned ", feats.size(),
+                " feature maps for one chunk of views and ", levels.size(), " for another");
+    for (size_t i = 0; i < feats.size(); ++i) levels[i].push_back(std::move(feats[i]));
+  }
+  std::vector<torch::Tensor> out;
+  for (auto& level : levels) out.push_back(level.size() == 1 ? level[0] : torch::cat(level));
+  return out;
+}
+
+}  // namespace
+
 std::vector<torch::Tensor> BaseRecognizerImpl::extract_feats(const torch::Tensor& x) {
+  // Chunks only at test time: training's batch norms compute statistics over the batch.
+  const int64_t chunk = is_training() ? 0 : test_views_per_pass();
+  const int64_t group = chunk > 0 && x.dim() > 0 ? backbone_view_group(*backbone) : 0;
+  if (group > 0 && chunk >= group && x.size(0) > chunk && x.size(0) % group == 0)
+    return chunked_features(*backbone, x, chunk, group);
   std::vector<torch::Tensor> feats = backbone->forward_features(x);
   TORCH_CHECK(!feats.empty(), "the backbone returned no feature map");
   return feats;
@@ -72,7 +142,12 @@ RecognizerTestCfg read_test_cfg(Args& args) {
   if (cfg.average_clips && *cfg.average_clips != "score" && *cfg.average_clips != "prob")
     throw t.error("average_clips", "average_clips must be 'score', 'prob' or None");
   cfg.feature_extraction = t.get("feature_extraction", false);
-  t.get<std::optional<int64_t>>("max_testing_views", std::nullopt);  // one pass holds all views
+  // MMAction2's Recognizer3D honours it (Recognizer2D ignores it and runs all views at once);
+  // here both do, and for any batch size (MMAction2 asserts one video per batch): the
+  // chunks give each view the features of one pass.
+  cfg.max_testing_views = t.get<std::optional<int64_t>>("max_testing_views", std::nullopt);
+  if (cfg.max_testing_views && *cfg.max_testing_views < 1)
+    throw t.error("max_testing_views", "max_testing_views must be a positive int");
   cfg.fcn_test = t.get("fcn_test", false);
   cfg.num_segs = t.get<std::optional<int64_t>>("num_segs", std::nullopt);
   cfg.flip = t.get("flip", false);

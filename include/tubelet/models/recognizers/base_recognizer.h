@@ -25,6 +25,10 @@ struct RecognizerTestCfg {
   bool fcn_test = false;
   std::optional<int64_t> num_segs;
   bool flip = false;
+  /// At most this many views (the clips/crops of [N * views, ...] after flattening) go
+  /// through the backbone at once at test time; their features are concatenated before the
+  /// neck and head. None: `BaseRecognizerImpl::view_chunk` decides.
+  std::optional<int64_t> max_testing_views;
 };
 
 // What the head receives: the backbone's maps (through the neck, if any), how many segments
@@ -56,8 +60,14 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   torch::Tensor test_step(const Batch& batch) override;
   // The backbone's (last requested) feature map.
   torch::Tensor extract_feat(const torch::Tensor& x);
-  // Every feature map the backbone returns (SlowFast: slow, fast); heads take them all.
+  // Every feature map the backbone returns (SlowFast: slow, fast); heads take them all. In
+  // eval mode, in chunks of test_views_per_pass() views (see there), concatenated.
   std::vector<torch::Tensor> extract_feats(const torch::Tensor& x);
+  // How many views one backbone pass takes at test time: test_cfg.max_testing_views if set,
+  // else view_chunk, else all of them (0). Every pass gives each view the same features as
+  // one pass over all (float rounding aside): chunks are rounded down to a multiple of the
+  // backbone's group (backbone_view_group) and backbones of unknown kind are never split.
+  int64_t test_views_per_pass() const;
 
   std::shared_ptr<Backbone> backbone;
   std::shared_ptr<Neck> neck;  // null without `neck=`
@@ -65,6 +75,9 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   RecognizerTestCfg test_cfg;
   // train_cfg.blending (MixupBlending, CutmixBlending); null without one.
   std::shared_ptr<BaseMiniBatchBlending> blending;
+  // Views per backbone pass at test time when test_cfg has no max_testing_views (inference
+  // sets it to bound the memory of a pass); none: all views in one pass, as MMAction2.
+  std::optional<int64_t> view_chunk;
 
  protected:
   // The backbone's maps for a batch, through the neck when there is one; `target` (the
@@ -82,5 +95,11 @@ struct RecognizerParts {
   RecognizerTestCfg test_cfg;
 };
 RecognizerParts read_recognizer_parts(Args& args);
+
+// How many consecutive inputs of a batch `backbone` computes together in eval mode: 1 for the
+// backbones that compute each input on its own (ResNet, MobileNetV2, the 3D ones, ...), the
+// clip's segments for those that mix them (TSM, TIN, TANet, MobileNetV2-TSM), 0 for a backbone
+// Tubelet does not know (a plugin's), which is then never split into chunks.
+int64_t backbone_view_group(const Backbone& backbone);
 
 }  // namespace tubelet
