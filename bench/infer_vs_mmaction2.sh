@@ -32,6 +32,7 @@ work=${WORK:-work_dirs/infer_bench}
 torch_python=${TORCH_PYTHON:-/usr/bin/python3}
 mkdir -p "$work"
 skipped=()
+notes=()
 
 [ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
 [ -x "$tubelet" ] || { echo "no $tubelet: build tubelet_cli first" >&2; exit 1; }
@@ -66,7 +67,8 @@ median() {
   python3 - "$work/$1.metrics" <<'PY'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-print(' '.join(f'{statistics.median(c):g}' for c in zip(*rows)))
+print(' '.join(f'{m:.0f}' if m == int(m) and m >= 1000 else f'{m:g}'
+               for m in (statistics.median(c) for c in zip(*rows))))
 PY
 }
 
@@ -113,7 +115,7 @@ if "$torch_python" -c 'import torch' 2>/dev/null; then
   bench pytorch_250 "$torch_python" bench/infer_pytorch.py "$checkpoint" "$work/views.pth" || true
   bench pytorch_25cl "$torch_python" bench/infer_pytorch.py "$checkpoint" "$work/views.pth" \
     --chunk 25 --channels-last || true
-  skipped+=("(the pytorch rows: the model only, on views decoded beforehand; not a cold demo)")
+  notes+=("the pytorch rows are the model alone, on views decoded beforehand: not a whole demo")
 else
   skipped+=("plain PyTorch: $torch_python has no torch (apt-get install python3-torch)")
 fi
@@ -138,4 +140,5 @@ name, t, o = sys.argv[1], list(map(float, sys.argv[2].split())), list(map(float,
 print(f'tubelet / {name}: wall {t[0] / o[0]:.2f}x, peak RSS {t[1] / o[1]:.2f}x, minor faults {t[2] / max(o[2], 1):.2f}x')
 PY
 done
+for s in "${notes[@]}"; do echo "note: $s"; done
 for s in "${skipped[@]}"; do echo "skipped: $s"; done
