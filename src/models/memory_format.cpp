@@ -14,20 +14,20 @@ bool channels_last_requested(const Dict& cfg) {
 
 namespace {
 
-void convert(torch::Tensor& t) {
+void convert(torch::Tensor& t, bool with_3d) {
   if (!t.defined()) return;
   if (t.dim() == 4)
     t.set_data(t.data().contiguous(torch::MemoryFormat::ChannelsLast));
-  else if (t.dim() == 5)
+  else if (t.dim() == 5 && with_3d)
     t.set_data(t.data().contiguous(torch::MemoryFormat::ChannelsLast3d));
 }
 
 }  // namespace
 
-void to_channels_last(torch::nn::Module& module) {
+void to_channels_last(torch::nn::Module& module, bool with_3d) {
   torch::NoGradGuard no_grad;
-  for (auto& p : module.parameters()) convert(p);
-  for (auto& b : module.buffers()) convert(b);
+  for (auto& p : module.parameters()) convert(p, with_3d);
+  for (auto& b : module.buffers()) convert(b, with_3d);
 }
 
 }  // namespace tubelet

@@ -16,7 +16,8 @@ namespace tubelet {
 bool channels_last_requested(const Dict& cfg);
 
 // Every parameter and buffer of `module` with 4 or 5 dimensions, in place (their data, so the
-// module's tensors, optimizer state and checkpoint keys are the same objects).
-void to_channels_last(torch::nn::Module& module);
+// module's tensors, optimizer state and checkpoint keys are the same objects). `with_3d` false
+// leaves the 5-D ones as they are (inference's CPU default: only 2D convs measured faster).
+void to_channels_last(torch::nn::Module& module, bool with_3d = true);
 
 }  // namespace tubelet
