@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   tubelet::cli::add_dist_launchers(app);
   tubelet::cli::add_test(app);
   tubelet::cli::add_infer(app);
+  tubelet::cli::add_stream(app);
   tubelet::cli::add_eval_metric(app);
 #endif
   tubelet::cli::add_report_accuracy(app);

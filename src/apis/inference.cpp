@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <regex>
 
 #include "tubelet/config/error.h"
@@ -80,6 +82,57 @@ class ViewChunkScope {
   BaseRecognizerImpl* recognizer_;
   std::optional<int64_t> saved_;
 };
+
+// The lock that lets one forward of `model` run at a time. A forward sets the recognizer's
+// view_chunk (ViewChunkScope) and its modules' train/eval flags, which passes on other threads
+// would race on; and on the CPU parallel passes would only compete for the same intra-op
+// threads. Per model, so that models on different devices still run side by side. Entries
+// are never removed: one mutex per model a process ever ran (a later model at a freed one's
+// address shares its mutex, which costs nothing but that serialisation).
+std::mutex& forward_mutex(const torch::nn::Module& model) {
+  static std::mutex guard;
+  static std::map<const torch::nn::Module*, std::unique_ptr<std::mutex>> mutexes;
+  std::lock_guard<std::mutex> lock(guard);
+  std::unique_ptr<std::mutex>& m = mutexes[&model];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+// "Byte [16, 64, 64, 3]" (c10's name of uint8), for messages about a video tensor.
+std::string describe_video_tensor(const torch::Tensor& t) {
+  std::string dims;
+  for (int64_t d : t.sizes()) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+  return std::string(c10::toString(t.scalar_type())) + " [" + dims + "]";
+}
+
+// MMAction2's array input as the pipeline's first results: its modality_map sends a last
+// dimension of 3 to RGB and 2 to Flow; other shapes fail its assert or ArrayDecode.
+Sample array_sample(const torch::Tensor& video) {
+  if (!video.defined()) throw std::invalid_argument("the video tensor is undefined");
+  const std::string what = "the video tensor (" + describe_video_tensor(video) + ")";
+  if (video.dim() != 4 || (video.size(3) != 3 && video.size(3) != 2))
+    throw std::invalid_argument(what + " must be T x H x W x 3 (RGB) or T x H x W x 2 (Flow)");
+  if (video.scalar_type() != torch::kUInt8)
+    throw std::invalid_argument(what + " must be uint8 (frames as decoders give them)");
+  if (video.numel() == 0) throw std::invalid_argument(what + " has no frames or no pixels");
+  Sample sample;
+  sample.info.set("total_frames", Value(video.size(0)));
+  sample.info.set("label", Value(int64_t{-1}));
+  sample.info.set("start_index", Value(int64_t{0}));
+  sample.info.set("modality", Value(video.size(3) == 3 ? "RGB" : "Flow"));
+  sample.set_tensor("array", video.to(torch::kCPU).contiguous());
+  return sample;
+}
+
+// The sample through the steps, collated into a batch of one. collate stacks a copy (250
+// views of 224x224: 150 MB); the sample's own goes on return, before the model runs, its
+// memory left to the activations.
+Batch run_pipeline(const Value& steps, Sample sample) {
+  Compose(steps, "data.test.pipeline").apply(sample);
+  std::vector<Sample> one;
+  one.push_back(std::move(sample));
+  return collate(one);
+}
 
 // The device of the model's first parameter (the CPU for a model without any).
 torch::Device model_device(const torch::nn::Module& model) {
@@ -162,36 +215,59 @@ std::pair<Value, Dict> inference_pipeline(const Dict& cfg, const std::string& in
       steps.erase(steps.begin());
     for (auto& s : steps)
       if (type_of(s).find("Decode") != std::string::npos) s = type_only("RawFrameDecode");
+  } else if (!std::filesystem::exists(input)) {
+    throw std::invalid_argument("'" + input + "' does not exist");
   } else {
     throw std::invalid_argument("'" + input + "' is neither a video file nor a rawframe folder");
   }
   return {Value::list(std::move(steps)), std::move(results)};
 }
 
-torch::Tensor inference_recognizer(torch::nn::Module& model, const Dict& cfg,
-                                   const std::string& input, const InferenceOptions& options) {
+Value array_inference_pipeline(const Dict& cfg) {
+  // The steps inference_pipeline would run for a rawframe folder, with ArrayDecode.
+  const Value* data = cfg.find("data");
+  const Value* test = data && data->is_dict() ? data->as_dict().find("test") : nullptr;
+  const Value* pipeline = test && test->is_dict() ? test->as_dict().find("pipeline") : nullptr;
+  if (!pipeline || !pipeline->is_sequence())
+    throw ConfigError("the config has no data.test.pipeline");
+  List steps;
+  for (const Value& step : pipeline->as_list()) {
+    const std::string type = type_of(step);
+    if (type.find("Init") != std::string::npos) continue;
+    steps.push_back(type.find("Decode") != std::string::npos ? type_only("ArrayDecode") : step);
+  }
+  return Value::list(std::move(steps));
+}
+
+Batch inference_batch(const Dict& cfg, const std::string& input) {
   auto [steps, results] = inference_pipeline(cfg, input);
   Sample sample;
-  sample.info = results;
-  Compose(steps, "data.test.pipeline").apply(sample);
-  std::vector<Sample> one;
-  one.push_back(std::move(sample));
+  sample.info = std::move(results);
+  return run_pipeline(steps, std::move(sample));
+}
+
+Batch inference_batch(const Dict& cfg, const torch::Tensor& video) {
+  Sample sample = array_sample(video);
+  return run_pipeline(array_inference_pipeline(cfg), std::move(sample));
+}
+
+torch::Tensor inference_scores(torch::nn::Module& model, Batch batch,
+                               const InferenceOptions& options) {
   auto* trainable = dynamic_cast<Trainable*>(&model);
   if (!trainable) throw std::invalid_argument("the model has no test_step");
   // The batch goes where the model's weights are.
-  Batch batch = to_device(collate(one), model_device(model));
-  // collate stacked a copy (250 views of 224x224: 150 MB); the sample's goes before the model
-  // runs, its memory left to the activations.
-  one.clear();
-  model.eval();
+  batch = to_device(std::move(batch), model_device(model));
   // A recognizer's input: "imgs", or an AudioRecognizer's "audios".
   auto* recognizer = dynamic_cast<BaseRecognizerImpl*>(&model);
   const char* input_key = batch.has("imgs") ? "imgs" : "audios";
-  ViewChunkScope chunk_scope(recognizer, recognizer && batch.has(input_key)
-                                             ? chosen_view_chunk(options, batch.at(input_key))
-                                             : std::nullopt);
+  const std::optional<int64_t> chunk = recognizer && batch.has(input_key)
+                                           ? chosen_view_chunk(options, batch.at(input_key))
+                                           : std::nullopt;
   torch::Tensor scores;
   {
+    std::lock_guard<std::mutex> one_forward(forward_mutex(model));
+    model.eval();
+    ViewChunkScope chunk_scope(recognizer, chunk);
     // InferenceMode rather than NoGradGuard alone: no version counters or view tracking on
     // the activations either.
     c10::InferenceMode inference_mode;
@@ -200,6 +276,11 @@ torch::Tensor inference_recognizer(torch::nn::Module& model, const Dict& cfg,
   // A normal tensor for the caller: inference tensors reject in-place updates outside
   // InferenceMode.
   return scores.clone();
+}
+
+torch::Tensor inference_recognizer(torch::nn::Module& model, const Dict& cfg,
+                                   const std::string& input, const InferenceOptions& options) {
+  return inference_scores(model, inference_batch(cfg, input), options);
 }
 
 std::vector<std::pair<int64_t, double>> top_k(const torch::Tensor& scores, int64_t k) {

@@ -15,6 +15,7 @@ void add_train(CLI::App& app);
 void add_dist_launchers(CLI::App& app);
 void add_test(CLI::App& app);
 void add_infer(CLI::App& app);
+void add_stream(CLI::App& app);
 void add_benchmark(CLI::App& app);
 void add_eval_proposals(CLI::App& app);
 void add_bsn_proposal_generation(CLI::App& app);

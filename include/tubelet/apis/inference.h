@@ -1,6 +1,9 @@
 // MMAction2's inference_recognizer (mmaction/apis/inference.py) and demo/demo.py: one video
-// file or rawframe folder through the config's test pipeline (its decoder swapped for the
-// input's kind, as MMAction2 does), the model's scores, the top-k classes.
+// file, rawframe folder or decoded array through the config's test pipeline (its decoder
+// swapped for the input's kind, as MMAction2 does), the model's scores, the top-k classes.
+// Two stages, so that a caller can prepare the next input while the model runs: the pipeline
+// (inference_batch, any number of threads at once) and the forward (inference_scores, one at
+// a time per model). apis/recognizer.h wraps both with the model's loading.
 // Needs TUBELET_WITH_MEDIA: it runs a dataset and its pipeline.
 #pragma once
 
@@ -13,13 +16,19 @@
 #include <torch/nn/module.h>
 
 #include "tubelet/config/value.h"
+#include "tubelet/data/batch.h"
 
 namespace tubelet {
 
 // The test pipeline MMAction2 runs for `input`: for a video file, OpenCVInit first and every
 // *Decode replaced by OpenCVDecode; for a folder, no *Init and every *Decode replaced by
 // RawFrameDecode. Also returns the initial results dict (filename / frame_dir, ...).
+// Throws std::invalid_argument naming `input` when it does not exist.
 std::pair<Value, Dict> inference_pipeline(const Dict& cfg, const std::string& input);
+
+// The test pipeline MMAction2 runs for an array input (a T x H x W x C ndarray): every *Decode
+// replaced by ArrayDecode and every *Init step removed.
+Value array_inference_pipeline(const Dict& cfg);
 
 // What one pass of the backbone may hold in activations when inference picks the views per
 // pass itself (default_view_chunk). Measured on TSN-R50 (250 views of 224x224, 2 cores):
@@ -55,8 +64,25 @@ bool inference_channels_last(const Dict& cfg, const torch::Device& device);
 std::string prepare_for_inference(torch::nn::Module& model, const Dict& cfg,
                                   const InferenceModelOptions& options = {});
 
-// Class scores of `input` ([num_classes]) from `model` (built from cfg.model, in eval mode),
-// computed under c10::InferenceMode (no autograd bookkeeping, no version counters).
+// `input` (a video file or rawframe folder) through inference_pipeline's steps, collated into
+// a batch of one, on the CPU. Safe to call from several threads at once.
+Batch inference_batch(const Dict& cfg, const std::string& input);
+
+// A decoded video, uint8 [T, H, W, C] (C = 3: RGB frames; C = 2: the x and y of optical flow,
+// as MMAction2 maps the last dimension to a modality), through array_inference_pipeline's
+// steps as MMAction2 runs an ndarray: total_frames T, start_index 0, label -1, the tensor as
+// results['array']. Throws std::invalid_argument naming the tensor's shape or dtype when it is
+// not such a video. Any device; it is read on the CPU. Safe to call from several threads.
+Batch inference_batch(const Dict& cfg, const torch::Tensor& video);
+
+// Class scores ([num_classes], CPU) of a batch from inference_batch, from `model` (built from
+// cfg.model), computed under c10::InferenceMode (no autograd bookkeeping, no version
+// counters). Several threads may call it with the same model: their forwards run one at a
+// time (a forward sets the recognizer's view_chunk and eval mode for its duration).
+torch::Tensor inference_scores(torch::nn::Module& model, Batch batch,
+                               const InferenceOptions& options = {});
+
+// inference_scores(model, inference_batch(cfg, input), options).
 torch::Tensor inference_recognizer(torch::nn::Module& model, const Dict& cfg,
                                    const std::string& input, const InferenceOptions& options = {});
 

@@ -17,6 +17,11 @@ class OpenCVInit : public Transform {
 
   static std::shared_ptr<Transform> build(Args& args) {
     decoding::read_io_backend(args);
+    // MMAction2's OpenCVInit(io_backend='disk', **kwargs) keeps its kwargs for a FileClient it
+    // only makes for other backends, so with 'disk' they do nothing; its own
+    // tsn_r50_video_inference config passes num_threads=1 (meant for DecordInit). Accepted and
+    // unused here too: the reader decodes on one thread, as OpenCV's does.
+    args.get<int64_t>("num_threads", 1);
     return std::make_shared<OpenCVInit>();
   }
 };
