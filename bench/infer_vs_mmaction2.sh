@@ -91,6 +91,11 @@ if [ -n "${PYTHON:-}" ] &&
     PYTHONPATH=${MMACTION2:-}${PYTHONPATH:+:$PYTHONPATH} "$PYTHON" -c 'import torch, mmcv, mmaction' 2>/dev/null; then
   cat >"$work/mmaction2_infer.py" <<'PY'
 import sys
+import numpy as np
+# MMAction2 0.24.1 still uses np.int, which NumPy 1.24 removed (Debian 12 has 1.24): the old
+# alias of the builtin, as NumPy < 1.24 had it.
+if not hasattr(np, 'int'):
+    np.int = int
 from mmaction.apis import inference_recognizer, init_recognizer
 model = init_recognizer(sys.argv[1], sys.argv[2], device='cpu')
 for label, score in inference_recognizer(model, sys.argv[3]):
