@@ -1,11 +1,6 @@
 #include "tubelet/data/ffmpeg_video_reader.h"
 
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/frame.h>
-#include <libswscale/swscale.h>
-}
+#include "data/decoding/ffmpeg_handles.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -32,20 +27,6 @@ void quiet_ffmpeg() {
 }  // namespace
 
 struct FFmpegVideoReader::Impl {
-  // Nested, not file-local: Impl has linkage, so its fields' types must too.
-  struct FormatClose {
-    void operator()(AVFormatContext* p) const { avformat_close_input(&p); }
-  };
-  struct CodecFree {
-    void operator()(AVCodecContext* p) const { avcodec_free_context(&p); }
-  };
-  struct PacketFree {
-    void operator()(AVPacket* p) const { av_packet_free(&p); }
-  };
-  struct FrameFree {
-    void operator()(AVFrame* p) const { av_frame_free(&p); }
-  };
-
   struct PacketInfo {
     int64_t pts;
     int64_t dts;
@@ -55,12 +36,11 @@ struct FFmpegVideoReader::Impl {
   };
 
   std::string path;
-  std::unique_ptr<AVFormatContext, FormatClose> format;
-  std::unique_ptr<AVCodecContext, CodecFree> codec;
-  std::unique_ptr<AVPacket, PacketFree> packet{av_packet_alloc()};
-  std::unique_ptr<AVFrame, FrameFree> frame{av_frame_alloc()};
-  std::unique_ptr<AVFrame, FrameFree> bgr{av_frame_alloc()};
-  SwsContext* sws = nullptr;
+  ffmpeg::FormatPtr format;
+  ffmpeg::CodecPtr codec;
+  ffmpeg::PacketPtr packet{av_packet_alloc()};
+  ffmpeg::FramePtr frame{av_frame_alloc()};
+  ffmpeg::RgbConverter rgb;
   int stream = -1;
   double fps = 0;
 
@@ -90,8 +70,6 @@ struct FFmpegVideoReader::Impl {
   int64_t packets_decoded = 0;
   int64_t frames_decoded = 0;
   int64_t seeks = 0;
-
-  ~Impl() { sws_freeContext(sws); }
 
   [[noreturn]] void fail(const std::string& what) const {
     throw std::runtime_error("video '" + path + "': " + what);
@@ -297,26 +275,13 @@ void FFmpegVideoReader::Impl::on_frame(std::map<int64_t, cv::Mat>& wanted) {
   if (it != wanted.end() && it->second.empty()) it->second = to_rgb(frame.get());
 }
 
-// OpenCV's conversion (cap_ffmpeg_impl.hpp): the coded size through swscale to BGR24 with
-// SWS_BICUBIC into a 32-byte aligned frame, then the visible part; MMAction2 flips it to RGB.
+// ffmpeg::RgbConverter, its errors named by this source.
 cv::Mat FFmpegVideoReader::Impl::to_rgb(const AVFrame* f) {
-  const int w = std::max(codec->coded_width, f->width);
-  const int h = std::max(codec->coded_height, f->height);
-  sws = sws_getCachedContext(sws, w, h, static_cast<AVPixelFormat>(f->format), w, h,
-                             AV_PIX_FMT_BGR24, SWS_BICUBIC, nullptr, nullptr, nullptr);
-  if (!sws) fail("cannot convert its pixel format to RGB");
-  if (bgr->width != w || bgr->height != h) {
-    av_frame_unref(bgr.get());
-    bgr->format = AV_PIX_FMT_BGR24;
-    bgr->width = w;
-    bgr->height = h;
-    if (av_frame_get_buffer(bgr.get(), 32) < 0) fail("out of memory");
+  try {
+    return rgb(f, codec->coded_width, codec->coded_height);
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
   }
-  sws_scale(sws, f->data, f->linesize, 0, h, bgr->data, bgr->linesize);
-  cv::Mat view(f->height, f->width, CV_8UC3, bgr->data[0], static_cast<size_t>(bgr->linesize[0]));
-  cv::Mat rgb;
-  cv::cvtColor(view, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
 }
 
 // Decodes until frame `target` is in `wanted`, seeking first when its key frame lies ahead of

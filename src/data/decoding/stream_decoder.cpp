@@ -1,11 +1,6 @@
 #include "data/decoding/stream_decoder.h"
 
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/frame.h>
-#include <libswscale/swscale.h>
-}
+#include "data/decoding/ffmpeg_handles.h"
 
 #include <algorithm>
 #include <atomic>
@@ -55,19 +50,6 @@ std::string seconds_text(double s) {
 }  // namespace
 
 struct StreamDecoder::Impl {
-  struct FormatClose {
-    void operator()(AVFormatContext* p) const { avformat_close_input(&p); }
-  };
-  struct CodecFree {
-    void operator()(AVCodecContext* p) const { avcodec_free_context(&p); }
-  };
-  struct PacketFree {
-    void operator()(AVPacket* p) const { av_packet_free(&p); }
-  };
-  struct FrameFree {
-    void operator()(AVFrame* p) const { av_frame_free(&p); }
-  };
-
   std::string source;
   FrameSourceKind kind;
   double timeout_s;
@@ -75,12 +57,11 @@ struct StreamDecoder::Impl {
   std::atomic<bool> stopped{false};
   std::atomic<int64_t> deadline_ns{std::numeric_limits<int64_t>::max()};
 
-  std::unique_ptr<AVFormatContext, FormatClose> format;
-  std::unique_ptr<AVCodecContext, CodecFree> codec;
-  std::unique_ptr<AVPacket, PacketFree> packet{av_packet_alloc()};
-  std::unique_ptr<AVFrame, FrameFree> frame{av_frame_alloc()};
-  std::unique_ptr<AVFrame, FrameFree> bgr{av_frame_alloc()};
-  SwsContext* sws = nullptr;
+  ffmpeg::FormatPtr format;
+  ffmpeg::CodecPtr codec;
+  ffmpeg::PacketPtr packet{av_packet_alloc()};
+  ffmpeg::FramePtr frame{av_frame_alloc()};
+  ffmpeg::RgbConverter rgb;
   int stream = -1;
   double fps = 0;
   AVRational time_base{0, 1};
@@ -90,8 +71,6 @@ struct StreamDecoder::Impl {
   bool eof = false;
   bool drained = false;
   std::atomic<bool> ended_silent{false};  // read by FrameStream's consumer thread
-
-  ~Impl() { sws_freeContext(sws); }
 
   bool live() const { return kind != FrameSourceKind::kFile; }
 
@@ -224,7 +203,7 @@ void StreamDecoder::Impl::open_decoder() {
 
 void StreamDecoder::Impl::open() {
   init_stream_ffmpeg();
-  if (!packet || !frame || !bgr) fail("out of memory");
+  if (!packet || !frame) fail("out of memory");
   check_exists();
   open_input();
   find_video_stream();
@@ -291,26 +270,13 @@ void StreamDecoder::Impl::on_frame(StreamFrame& out) {
   out.rgb = to_rgb(frame.get());
 }
 
-// As FFmpegVideoReader (and OpenCV's FFmpeg backend): the coded size through swscale to BGR24
-// with SWS_BICUBIC, the visible part, then RGB.
+// ffmpeg::RgbConverter, its errors named by this source.
 cv::Mat StreamDecoder::Impl::to_rgb(const AVFrame* f) {
-  const int w = std::max(codec->coded_width, f->width);
-  const int h = std::max(codec->coded_height, f->height);
-  sws = sws_getCachedContext(sws, w, h, static_cast<AVPixelFormat>(f->format), w, h,
-                             AV_PIX_FMT_BGR24, SWS_BICUBIC, nullptr, nullptr, nullptr);
-  if (!sws) fail("cannot convert its pixel format to RGB");
-  if (bgr->width != w || bgr->height != h) {
-    av_frame_unref(bgr.get());
-    bgr->format = AV_PIX_FMT_BGR24;
-    bgr->width = w;
-    bgr->height = h;
-    if (av_frame_get_buffer(bgr.get(), 32) < 0) fail("out of memory");
+  try {
+    return rgb(f, codec->coded_width, codec->coded_height);
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
   }
-  sws_scale(sws, f->data, f->linesize, 0, h, bgr->data, bgr->linesize);
-  cv::Mat view(f->height, f->width, CV_8UC3, bgr->data[0], static_cast<size_t>(bgr->linesize[0]));
-  cv::Mat rgb;
-  cv::cvtColor(view, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
 }
 
 StreamDecoder::StreamDecoder(const std::string& source, FrameSourceKind kind, double timeout_s)
