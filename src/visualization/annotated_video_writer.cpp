@@ -1,7 +1,5 @@
 #include "tubelet/visualization/annotated_video_writer.h"
 
-#include "data/decoding/ffmpeg_handles.h"
-
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -58,15 +56,25 @@ void draw_label_lines(cv::Mat& rgb, const std::vector<std::string>& lines,
 }
 
 struct AnnotatedVideoWriter::Impl {
+  struct CodecFree {
+    void operator()(AVCodecContext* p) const { avcodec_free_context(&p); }
+  };
+  struct PacketFree {
+    void operator()(AVPacket* p) const { av_packet_free(&p); }
+  };
+  struct FrameFree {
+    void operator()(AVFrame* p) const { av_frame_free(&p); }
+  };
+
   std::string path;
   fs::path temp;
   LabelStyle style;
   int width = 0, height = 0;  // of the frames given
   AVFormatContext* format = nullptr;
   AVStream* stream = nullptr;
-  ffmpeg::CodecPtr codec;
-  ffmpeg::PacketPtr packet{av_packet_alloc()};
-  ffmpeg::FramePtr yuv{av_frame_alloc()};
+  std::unique_ptr<AVCodecContext, CodecFree> codec;
+  std::unique_ptr<AVPacket, PacketFree> packet{av_packet_alloc()};
+  std::unique_ptr<AVFrame, FrameFree> yuv{av_frame_alloc()};
   SwsContext* sws = nullptr;
   int64_t frames = 0;
   bool closed = false;

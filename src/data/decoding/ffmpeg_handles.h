@@ -1,4 +1,4 @@
-// What the FFmpeg readers and writers share: their FFmpeg objects owned by std::unique_ptr,
+// What the FFmpeg readers share: their FFmpeg objects owned by std::unique_ptr,
 // and the decoded-frame-to-RGB conversion of FFmpegVideoReader and the stream decoder.
 #pragma once
 
