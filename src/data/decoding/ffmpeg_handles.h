@@ -11,6 +11,7 @@ extern "C" {
 
 #include <memory>
 #include <opencv2/core/mat.hpp>
+#include <string>
 
 namespace tubelet::ffmpeg {
 
@@ -26,6 +27,13 @@ struct PacketFree {
 struct FrameFree {
   void operator()(AVFrame* p) const { av_frame_free(&p); }
 };
+
+// FFmpeg's text for an error code (av_strerror), for messages.
+inline std::string error_text(int code) {
+  char text[AV_ERROR_MAX_STRING_SIZE] = {0};
+  av_strerror(code, text, sizeof(text));
+  return text;
+}
 
 using FormatPtr = std::unique_ptr<AVFormatContext, FormatClose>;
 using CodecPtr = std::unique_ptr<AVCodecContext, CodecFree>;

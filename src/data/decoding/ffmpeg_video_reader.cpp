@@ -13,12 +13,6 @@
 namespace tubelet {
 namespace {
 
-std::string av_message(int code) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {0};
-  av_strerror(code, text, sizeof(text));
-  return text;
-}
-
 void quiet_ffmpeg() {
   static std::once_flag once;
   std::call_once(once, [] { av_log_set_level(AV_LOG_FATAL); });
@@ -93,10 +87,10 @@ void FFmpegVideoReader::Impl::open(int num_threads) {
   if (!std::filesystem::is_regular_file(path, ec)) fail("no such file");
   AVFormatContext* raw = nullptr;
   int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
-  if (rc < 0) fail("cannot open it as a video (" + av_message(rc) + ")");
+  if (rc < 0) fail("cannot open it as a video (" + ffmpeg::error_text(rc) + ")");
   format.reset(raw);
   rc = avformat_find_stream_info(raw, nullptr);
-  if (rc < 0) fail("cannot read its stream info (" + av_message(rc) + ")");
+  if (rc < 0) fail("cannot read its stream info (" + ffmpeg::error_text(rc) + ")");
   // The first video stream, as PyAV's streams.video[0] and OpenCV take it.
   for (unsigned i = 0; i < raw->nb_streams && stream < 0; ++i) {
     const AVStream* s = raw->streams[i];
@@ -119,10 +113,10 @@ void FFmpegVideoReader::Impl::open_decoder(int num_threads) {
   codec.reset(avcodec_alloc_context3(decoder));
   if (!codec) fail("out of memory");
   int rc = avcodec_parameters_to_context(codec.get(), par);
-  if (rc < 0) fail("bad codec parameters (" + av_message(rc) + ")");
+  if (rc < 0) fail("bad codec parameters (" + ffmpeg::error_text(rc) + ")");
   codec->thread_count = std::max(1, num_threads);
   rc = avcodec_open2(codec.get(), decoder, nullptr);
-  if (rc < 0) fail("cannot open its decoder (" + av_message(rc) + ")");
+  if (rc < 0) fail("cannot open its decoder (" + ffmpeg::error_text(rc) + ")");
 }
 
 // Reads every packet once, without decoding: what decord does to build its frame index.
@@ -195,7 +189,8 @@ void FFmpegVideoReader::Impl::seek_to(int64_t key_packet) {
   int rc = av_seek_frame(format.get(), stream, ts, AVSEEK_FLAG_BACKWARD);
   if (rc < 0) rc = avformat_seek_file(format.get(), stream, INT64_MIN, ts, ts, 0);
   if (rc < 0)
-    fail("cannot seek to packet " + std::to_string(key_packet) + " (" + av_message(rc) + ")");
+    fail("cannot seek to packet " + std::to_string(key_packet) + " (" + ffmpeg::error_text(rc) +
+         ")");
   avcodec_flush_buffers(codec.get());
   ++seeks;
   positioned = true;
@@ -241,8 +236,8 @@ bool FFmpegVideoReader::Impl::step(std::map<int64_t, cv::Mat>& wanted) {
       av_packet_unref(packet.get());
       ++next_packet;
       if (!skip && rc < 0 && rc != AVERROR(EAGAIN))
-        fail("corrupt stream at packet " + std::to_string(next_packet - 1) + " (" + av_message(rc) +
-             ")");
+        fail("corrupt stream at packet " + std::to_string(next_packet - 1) + " (" +
+             ffmpeg::error_text(rc) + ")");
     }
   }
   int rc;
@@ -254,7 +249,7 @@ bool FFmpegVideoReader::Impl::step(std::map<int64_t, cv::Mat>& wanted) {
     drained = true;
     positioned = false;
   } else if (rc != AVERROR(EAGAIN)) {
-    fail("corrupt stream (" + av_message(rc) + ")");
+    fail("corrupt stream (" + ffmpeg::error_text(rc) + ")");
   }
   return true;
 }

@@ -19,12 +19,6 @@ namespace tubelet::decoding {
 
 namespace {
 
-std::string stream_av_message(int code) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {0};
-  av_strerror(code, text, sizeof(text));
-  return text;
-}
-
 // FFmpeg's own log stays quiet (errors come back as exceptions); the network layer is set
 // up once per process, as libavformat asks.
 void init_stream_ffmpeg() {
@@ -103,7 +97,7 @@ struct StreamDecoder::Impl {
   std::string why(int rc, int64_t start_ns) const {
     if (timed_out(rc, start_ns))
       return ": no data within " + seconds_text(timeout_s) + " s (timed out)";
-    return " (" + stream_av_message(rc) + ")";
+    return " (" + ffmpeg::error_text(rc) + ")";
   }
 
   void open();
@@ -196,9 +190,9 @@ void StreamDecoder::Impl::open_decoder() {
   codec.reset(avcodec_alloc_context3(decoder));
   if (!codec) fail("out of memory");
   int rc = avcodec_parameters_to_context(codec.get(), par);
-  if (rc < 0) fail("bad codec parameters (" + stream_av_message(rc) + ")");
+  if (rc < 0) fail("bad codec parameters (" + ffmpeg::error_text(rc) + ")");
   rc = avcodec_open2(codec.get(), decoder, nullptr);
-  if (rc < 0) fail("cannot open its decoder (" + stream_av_message(rc) + ")");
+  if (rc < 0) fail("cannot open its decoder (" + ffmpeg::error_text(rc) + ")");
 }
 
 void StreamDecoder::Impl::open() {
@@ -222,7 +216,7 @@ bool StreamDecoder::Impl::receive(StreamFrame& out) {
     drained = true;
   } else if (rc != AVERROR(EAGAIN)) {
     // A live stream loses packets (UDP); the decoder picks up at the next key frame.
-    if (!live()) fail("corrupt stream (" + stream_av_message(rc) + ")");
+    if (!live()) fail("corrupt stream (" + ffmpeg::error_text(rc) + ")");
   }
   return false;
 }
@@ -255,7 +249,7 @@ void StreamDecoder::Impl::feed() {
   ++packets_sent;
   if (rc < 0 && rc != AVERROR(EAGAIN) && !live())
     fail("corrupt stream at packet " + std::to_string(packets_sent - 1) + " (" +
-         stream_av_message(rc) + ")");
+         ffmpeg::error_text(rc) + ")");
 }
 
 void StreamDecoder::Impl::on_frame(StreamFrame& out) {
