@@ -19,6 +19,7 @@
 #   TORCH_PYTHON  a Python with torch (default: /usr/bin/python3): the model half alone in
 #               plain PyTorch (bench/infer_pytorch.py) on the views `tubelet dump-pipeline`
 #               writes, all 250 at once and in chunks of 25 channels-last; skipped without one
+#               or with TORCH_PYTHON=none (bench/infer_pytorch.py runs TSN ResNet-50 only)
 #   INFER_ARGS  extra arguments for `tubelet infer` (e.g. "--view-chunk 0")
 set -euo pipefail
 
@@ -108,7 +109,9 @@ else
 fi
 
 # Plain PyTorch on the same views: the model's half of the work without MMAction2's code.
-if "$torch_python" -c 'import torch' 2>/dev/null; then
+if [ "$torch_python" = none ]; then
+  skipped+=("plain PyTorch: TORCH_PYTHON=none")
+elif "$torch_python" -c 'import torch' 2>/dev/null; then
   # The test pipeline as `tubelet infer` runs it (OpenCVInit without its arguments, which
   # MMAction2 hands to its file client), on a one-line list of the video.
   printf '%s 0\n' "$(basename "$video")" >"$work/video_list.txt"
