@@ -64,15 +64,17 @@ else()
   tubelet_left_out(src/distributed/process_group.cpp TUBELET_NO_GLOO)
 endif()
 
-# Video decoding (FFmpeg's libraries) and MMAction2's image operations (OpenCV's core,
-# imgproc and imgcodecs only: Debian's full libopencv-dev pulls in hundreds of packages).
+# Video and audio decoding (FFmpeg's libraries; libswresample resamples audio) and MMAction2's
+# image operations (OpenCV's core, imgproc and imgcodecs only: Debian's full libopencv-dev pulls
+# in hundreds of packages).
 # Without them, every file that includes either (directly or through our headers) is left out
 # of each target: the data pipeline, datasets, and the commands that run them. A file that
 # names TUBELET_NO_MEDIA stays and gets that macro (collect-env, the command's main).
 set(TUBELET_MEDIA_INCLUDES "<(opencv2|libav[a-z]+|libsw[a-z]+)/|// Needs TUBELET_WITH_MEDIA")
 if(TUBELET_WITH_MEDIA)
   find_package(PkgConfig REQUIRED)
-  pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
+  pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale
+    libswresample)
   find_path(OPENCV_INCLUDE_DIR opencv2/core.hpp PATH_SUFFIXES opencv4 REQUIRED)
   foreach(module core imgproc imgcodecs)
     find_library(OPENCV_${module}_LIBRARY opencv_${module} REQUIRED)

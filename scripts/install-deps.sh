@@ -12,7 +12,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev            # the libFuzzer harness
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev   # video decoding
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev   # video and audio decoding
   ffmpeg                              # encodes the test and synthetic videos
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev   # MMAction2's image ops
   libcurl4-openssl-dev libssl-dev     # downloads of pretrained weights and their SHA-256 check

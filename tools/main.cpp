@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
 #endif
   tubelet::cli::add_make_synthetic_features(app);
 #ifndef TUBELET_NO_MEDIA
+  tubelet::cli::add_build_audio_features(app);
   tubelet::cli::add_train(app);
   tubelet::cli::add_dist_launchers(app);
   tubelet::cli::add_test(app);

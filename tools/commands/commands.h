@@ -20,6 +20,7 @@ void add_benchmark(CLI::App& app);
 void add_eval_proposals(CLI::App& app);
 void add_bsn_proposal_generation(CLI::App& app);
 void add_make_synthetic_features(CLI::App& app);
+void add_build_audio_features(CLI::App& app);
 void add_collect_env(CLI::App& app);
 void add_schedule(CLI::App& app);
 void add_dump_pipeline(CLI::App& app);

@@ -9,8 +9,9 @@
 namespace tubelet::cli {
 
 void add_commands_left_out(CLI::App& app) {
-  for (const char* name : {"dump-pipeline", "analyze-logs", "make-synthetic", "train", "dist-train",
-                           "dist-test", "test", "infer", "stream", "eval-metric", "benchmark"}) {
+  for (const char* name :
+       {"dump-pipeline", "analyze-logs", "make-synthetic", "build-audio-features", "train",
+        "dist-train", "dist-test", "test", "infer", "stream", "eval-metric", "benchmark"}) {
     CLI::App* cmd = app.add_subcommand(name, "(not in this build: no FFmpeg/OpenCV)");
     cmd->allow_extras();
     cmd->callback([name = std::string(name)] {

@@ -1,0 +1,30 @@
+// AudioDataset: raw audio files decoded on the fly (AudioDecodeInit), one
+// `path total_frames label [label ...]` line per video (or a .json list of infos) as
+// MMAction2's audio_dataset.py reads them: with a data_prefix, a path that lacks `suffix`
+// (default '.wav') is joined to it with the suffix appended, one that has it is joined as it is;
+// without a data_prefix, paths are taken as they are. modality is 'Audio'; start_index
+// defaults to 1.
+#pragma once
+
+#include "tubelet/data/datasets/base_dataset.h"
+
+namespace tubelet {
+
+class AudioDataset : public BaseDataset {
+ public:
+  AudioDataset(BaseDatasetOptions options, std::string suffix);
+  static std::shared_ptr<Dataset> from_config(Args& args);
+
+  const std::string& suffix() const { return suffix_; }
+
+ protected:
+  std::vector<Dict> load_annotations() const override;
+  std::string type_name() const override { return "AudioDataset"; }
+
+ private:
+  Dict parse_line(const std::vector<std::string>& fields, int64_t line) const;
+
+  std::string suffix_;
+};
+
+}  // namespace tubelet
