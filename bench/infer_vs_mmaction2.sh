@@ -51,10 +51,20 @@ fi
 
 # timed NAME CMD...: runs CMD once under /usr/bin/time -v; appends
 # "wall_s rss_mb minor_faults user_s sys_s" to $work/NAME.metrics and keeps its stdout.
+# A run that hangs past RUN_TIMEOUT seconds (default 600) is killed, counted in
+# $work/NAME.hangs and run again, up to three times: MMAction2's OpenCVDecode sometimes
+# deadlocks when it releases its cv2.VideoCapture (Debian's python3-opencv 4.6).
 timed() {
-  local name=$1; shift
-  /usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time" || {
-    echo "$name failed:" >&2; tail -5 "$work/$name.time" >&2; return 1; }
+  local name=$1 attempt rc; shift
+  for attempt in 1 2 3; do
+    rc=0
+    timeout -s KILL "${RUN_TIMEOUT:-600}" /usr/bin/time -v "$@" >"$work/$name.out" \
+      2>"$work/$name.time" || rc=$?
+    [ "$rc" = 137 ] || break
+    echo "$name: hung for ${RUN_TIMEOUT:-600} s, killed; running it again" >&2
+    echo hang >>"$work/$name.hangs"
+  done
+  [ "$rc" = 0 ] || { echo "$name failed:" >&2; tail -5 "$work/$name.time" >&2; return 1; }
   awk -F': ' '
     /Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
     /Maximum resident set size/ { r = $2 / 1024 }
@@ -76,7 +86,7 @@ PY
 rows=()  # "name|wall rss faults user sys|top5"
 bench() {
   local name=$1; shift
-  rm -f "$work/$name.metrics"
+  rm -f "$work/$name.metrics" "$work/$name.hangs"
   for _ in $(seq "$runs"); do timed "$name" "$@" || return 1; done
   rows+=("$name|$(median "$name")|$(grep -E '^[0-9]+: ' "$work/$name.out" | head -5 | tr '\n' ' ')")
 }
@@ -147,6 +157,11 @@ import sys
 name, t, o = sys.argv[1], list(map(float, sys.argv[2].split())), list(map(float, sys.argv[3].split()))
 print(f'tubelet / {name}: wall {t[0] / o[0]:.2f}x, peak RSS {t[1] / o[1]:.2f}x, minor faults {t[2] / max(o[2], 1):.2f}x')
 PY
+done
+for row in "${rows[@]}"; do
+  name=${row%%|*}
+  [ -f "$work/$name.hangs" ] &&
+    notes+=("$name hung $(wc -l <"$work/$name.hangs") time(s) past ${RUN_TIMEOUT:-600} s; killed and rerun")
 done
 for s in "${notes[@]}"; do echo "note: $s"; done
 for s in "${skipped[@]}"; do echo "skipped: $s"; done

@@ -35,7 +35,8 @@ class BasicBlockImpl : public torch::nn::Module {
 
   torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor out = conv2_(conv1_(x));
-    return torch::relu(out + (downsample_ ? downsample_(x) : x));
+    // In place, as MMAction2's `out += identity; relu(inplace=True)`: no new activations.
+    return out.add_(downsample_ ? downsample_(x) : x).relu_();
   }
 
   static ConvModuleOptions block_conv(const ResNetOptions& o, int64_t in, int64_t out,
@@ -78,7 +79,8 @@ class BottleneckImpl : public torch::nn::Module {
 
   torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor out = conv3_(conv2_(conv1_(x)));
-    return torch::relu(out + (downsample_ ? downsample_(x) : x));
+    // In place, as MMAction2's `out += identity; relu(inplace=True)`: no new activations.
+    return out.add_(downsample_ ? downsample_(x) : x).relu_();
   }
 
  private:

@@ -64,7 +64,7 @@ class Block3dImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor out = x;
     for (auto& conv : convs_) out = conv.forward(out);
-    out = relu_.forward(out + (downsample_ ? downsample_(x) : x));
+    out = relu_.forward(out.add_(downsample_ ? downsample_(x) : x));  // in place, as MMAction2's
     return non_local_ ? non_local_(out) : out;
   }
   std::shared_ptr<ConvModuleImpl> last_conv() const { return last_; }

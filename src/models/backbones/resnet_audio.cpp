@@ -57,7 +57,8 @@ class Bottleneck2dAudioImpl : public torch::nn::Module {
 
   torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor out = conv3_(conv2_(conv1_(x)));
-    return torch::relu(out + (downsample_ ? downsample_(x) : x));
+    // In place, as MMAction2's `out += identity; relu(inplace=True)`: no new activations.
+    return out.add_(downsample_ ? downsample_(x) : x).relu_();
   }
 
   ConvModule conv3() const { return conv3_; }
