@@ -37,12 +37,17 @@ std::vector<Dict> AudioDataset::load_annotations() const {
   return parse_text_lines([this](const auto& f, int64_t line) { return parse_line(f, line); });
 }
 
-std::shared_ptr<Dataset> AudioDataset::from_config(Args& args) {
+BaseDatasetOptions AudioDataset::audio_options(Args& args, const std::string& type) {
   // MMAction2 passes modality='Audio' itself, so a config's own modality is a TypeError there.
   if (args.has("modality"))
-    throw args.error("modality", "AudioDataset sets modality='Audio' itself; remove it");
+    throw args.error("modality", type + " sets modality='Audio' itself; remove it");
   BaseDatasetOptions options = BaseDatasetOptions::from_args(args, 1);
   options.modality = "Audio";
+  return options;
+}
+
+std::shared_ptr<Dataset> AudioDataset::from_config(Args& args) {
+  BaseDatasetOptions options = audio_options(args, "AudioDataset");
   std::string suffix = args.get("suffix", ".wav");
   args.finish();  // an unknown argument is reported before any file is read
   return std::make_shared<AudioDataset>(std::move(options), suffix);

@@ -1,48 +1,9 @@
 #include "tubelet/data/datasets/audio_feature_dataset.h"
 
-#include <torch/torch.h>
-
-#include <stdexcept>
-
 namespace tubelet {
 
-namespace {
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-}  // namespace
-
-AudioFeatureDataset::AudioFeatureDataset(BaseDatasetOptions options, std::string suffix)
-    : BaseDataset(std::move(options)), suffix_(std::move(suffix)) {
-  load();
-}
-
-Dict AudioFeatureDataset::parse_line(const std::vector<std::string>& f, int64_t line) const {
-  if (f.size() < 3)
-    throw std::runtime_error(
-        where(line) + ": expected 'path total_frames label [label ...]', got " +
-        std::to_string(f.size()) + " fields" + (f.size() == 2 ? " (missing label)" : ""));
-  std::string path = f[0];
-  if (options_.data_prefix)
-    path = path_join(*options_.data_prefix, path) + (ends_with(path, suffix_) ? "" : suffix_);
-  Dict info;
-  info.set("audio_path", Value(path));
-  info.set("total_frames", Value(field_int(f, 1, "total_frames", line)));
-  set_labels(info, f, 2, line);
-  return info;
-}
-
-std::vector<Dict> AudioFeatureDataset::load_annotations() const {
-  if (ends_with(options_.ann_file, ".json")) return load_json_annotations();
-  return parse_text_lines([this](const auto& f, int64_t line) { return parse_line(f, line); });
-}
-
 std::shared_ptr<Dataset> AudioFeatureDataset::from_config(Args& args) {
-  // MMAction2 passes modality='Audio' itself, so a config's own modality is a TypeError there.
-  if (args.has("modality"))
-    throw args.error("modality", "AudioFeatureDataset sets modality='Audio' itself; remove it");
-  BaseDatasetOptions options = BaseDatasetOptions::from_args(args, 1);
-  options.modality = "Audio";
+  BaseDatasetOptions options = audio_options(args, "AudioFeatureDataset");
   std::string suffix = args.get("suffix", ".npy");
   args.finish();  // an unknown argument is reported before any file is read
   return std::make_shared<AudioFeatureDataset>(std::move(options), suffix);

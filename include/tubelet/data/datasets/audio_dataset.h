@@ -18,6 +18,8 @@ class AudioDataset : public BaseDataset {
   const std::string& suffix() const { return suffix_; }
 
  protected:
+  // The options every audio dataset takes, with modality 'Audio' (`type` names it in errors).
+  static BaseDatasetOptions audio_options(Args& args, const std::string& type);
   std::vector<Dict> load_annotations() const override;
   std::string type_name() const override { return "AudioDataset"; }
 

@@ -1,28 +1,19 @@
-// AudioFeatureDataset: audio features extracted off-line (.npy spectrograms), one
-// `path total_frames label [label ...]` line per video (or a .json list of infos). With a
-// data_prefix, `suffix` is appended to paths that lack it; without one, paths are taken as
-// they are (MMAction2's rule). modality is 'Audio'; start_index defaults to 1.
+// AudioFeatureDataset: audio features extracted off-line (.npy spectrograms, e.g. by
+// `tubelet build-audio-features`), read from the same annotation lines as AudioDataset with
+// the same path rule; only the default suffix ('.npy') and the name differ, as in MMAction2.
 #pragma once
 
-#include "tubelet/data/datasets/base_dataset.h"
+#include "tubelet/data/datasets/audio_dataset.h"
 
 namespace tubelet {
 
-class AudioFeatureDataset : public BaseDataset {
+class AudioFeatureDataset : public AudioDataset {
  public:
-  AudioFeatureDataset(BaseDatasetOptions options, std::string suffix);
+  using AudioDataset::AudioDataset;
   static std::shared_ptr<Dataset> from_config(Args& args);
 
-  const std::string& suffix() const { return suffix_; }
-
  protected:
-  std::vector<Dict> load_annotations() const override;
   std::string type_name() const override { return "AudioFeatureDataset"; }
-
- private:
-  Dict parse_line(const std::vector<std::string>& fields, int64_t line) const;
-
-  std::string suffix_;
 };
 
 }  // namespace tubelet
