@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "demo: set-up and build first (~4-6 min on a fresh 2-core machine with the packages, ~3 min more"
 echo "demo: without them, seconds when done), then the dataset (~10 s), TSN and TSM training side by"
-echo "demo: side (25 epochs, ~14 min on 2 cores), tests, a plot and one inference: ~19-21 min in all"
+echo "demo: side (25 epochs, ~10-14 min on 2 cores), tests, a plot and one inference: ~15-22 min in all"
 scripts/bootstrap.sh tubelet_cli  # the tests and benchmarks are scripts/test.sh's
 tubelet=build/bin/tubelet
 videos=${1:-400}
