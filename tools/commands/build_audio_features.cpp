@@ -7,7 +7,6 @@
 // read at 16 kHz, which LoadAudioFeature reads. Outputs that exist are skipped. A file that
 // fails is reported by path ("Read audio [path] failed: why") and the rest go on; the command
 // then exits non-zero, listing the failures.
-#include <glob.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -21,6 +20,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "sorted_glob.h"
 #include "tubelet/data/audio/audio_file.h"
 #include "tubelet/data/audio/audio_tools_feature.h"
 #include "tubelet/data/localization/feature_file_writers.h"
@@ -36,21 +36,6 @@ struct BuildAudioFeaturesOptions {
   std::string audio_home_path, spectrogram_save_path, ext = "m4a", part = "1/1";
   int64_t level = 1, num_workers = 4;
 };
-
-// glob.glob(pattern) then sorted(): POSIX glob without its own (locale) sort, byte order after.
-std::vector<std::string> sorted_glob(const std::string& pattern) {
-  glob_t found{};
-  const int rc = ::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &found);
-  std::vector<std::string> paths;
-  if (rc == 0)
-    for (size_t i = 0; i < found.gl_pathc; ++i) paths.emplace_back(found.gl_pathv[i]);
-  globfree(&found);
-  if (rc != 0 && rc != GLOB_NOMATCH)
-    throw std::runtime_error("cannot search '" + pattern + "' (glob error " + std::to_string(rc) +
-                             ")");
-  std::sort(paths.begin(), paths.end());
-  return paths;
-}
 
 // The script's part split: part_len = len // num_parts files each, the last part to the end.
 std::vector<std::string> part_of(const std::vector<std::string>& files, const std::string& part) {

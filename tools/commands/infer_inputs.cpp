@@ -1,12 +1,12 @@
 #include "infer_inputs.h"
 
-#include <glob.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+
+#include "sorted_glob.h"
 
 namespace tubelet::cli {
 
@@ -23,16 +23,6 @@ const char* const kVideoExtensions[] = {".mp4", ".avi", ".mkv", ".webm", ".mov",
 
 bool is_glob(const std::string& s) {
   return s.find_first_of("*?[") != std::string::npos;
-}
-
-// The pattern's matches, sorted (glob's order); empty when none.
-std::vector<std::string> glob_matches(const std::string& pattern) {
-  glob_t g{};
-  std::vector<std::string> out;
-  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0)
-    for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
-  ::globfree(&g);
-  return out;
 }
 
 // A folder's video files, sorted; empty for a rawframe folder.
@@ -61,7 +51,7 @@ void expand_path(const std::string& path, std::vector<std::string>& out) {
 void expand(const std::string& arg, std::vector<std::string>& out) {
   std::error_code ec;
   if (!fs::exists(arg, ec) && is_glob(arg)) {
-    std::vector<std::string> matches = glob_matches(arg);
+    std::vector<std::string> matches = sorted_glob(arg);
     if (!matches.empty()) {
       for (const std::string& m : matches) expand_path(m, out);
       return;

@@ -37,20 +37,21 @@ std::vector<Dict> AudioDataset::load_annotations() const {
   return parse_text_lines([this](const auto& f, int64_t line) { return parse_line(f, line); });
 }
 
-BaseDatasetOptions AudioDataset::audio_options(Args& args, const std::string& type) {
+std::pair<BaseDatasetOptions, std::string> AudioDataset::audio_options(
+    Args& args, const std::string& type, const std::string& default_suffix) {
   // MMAction2 passes modality='Audio' itself, so a config's own modality is a TypeError there.
   if (args.has("modality"))
     throw args.error("modality", type + " sets modality='Audio' itself; remove it");
   BaseDatasetOptions options = BaseDatasetOptions::from_args(args, 1);
   options.modality = "Audio";
-  return options;
+  std::string suffix = args.get("suffix", default_suffix);
+  args.finish();  // an unknown argument is reported before any file is read
+  return {std::move(options), std::move(suffix)};
 }
 
 std::shared_ptr<Dataset> AudioDataset::from_config(Args& args) {
-  BaseDatasetOptions options = audio_options(args, "AudioDataset");
-  std::string suffix = args.get("suffix", ".wav");
-  args.finish();  // an unknown argument is reported before any file is read
-  return std::make_shared<AudioDataset>(std::move(options), suffix);
+  auto [options, suffix] = audio_options(args, "AudioDataset", ".wav");
+  return std::make_shared<AudioDataset>(std::move(options), std::move(suffix));
 }
 
 TUBELET_REGISTER(DATASETS, AudioDataset, AudioDataset::from_config);

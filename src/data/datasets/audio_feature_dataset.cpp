@@ -3,10 +3,8 @@
 namespace tubelet {
 
 std::shared_ptr<Dataset> AudioFeatureDataset::from_config(Args& args) {
-  BaseDatasetOptions options = audio_options(args, "AudioFeatureDataset");
-  std::string suffix = args.get("suffix", ".npy");
-  args.finish();  // an unknown argument is reported before any file is read
-  return std::make_shared<AudioFeatureDataset>(std::move(options), suffix);
+  auto [options, suffix] = audio_options(args, "AudioFeatureDataset", ".npy");
+  return std::make_shared<AudioFeatureDataset>(std::move(options), std::move(suffix));
 }
 
 TUBELET_REGISTER(DATASETS, AudioFeatureDataset, AudioFeatureDataset::from_config);

@@ -6,6 +6,9 @@
 // defaults to 1.
 #pragma once
 
+#include <string>
+#include <utility>
+
 #include "tubelet/data/datasets/base_dataset.h"
 
 namespace tubelet {
@@ -18,8 +21,10 @@ class AudioDataset : public BaseDataset {
   const std::string& suffix() const { return suffix_; }
 
  protected:
-  // The options every audio dataset takes, with modality 'Audio' (`type` names it in errors).
-  static BaseDatasetOptions audio_options(Args& args, const std::string& type);
+  // from_config's reading, shared with AudioFeatureDataset: the dataset options with modality
+  // 'Audio' and the suffix (default `default_suffix`); `type` names the dataset in errors.
+  static std::pair<BaseDatasetOptions, std::string> audio_options(
+      Args& args, const std::string& type, const std::string& default_suffix);
   std::vector<Dict> load_annotations() const override;
   std::string type_name() const override { return "AudioDataset"; }
 
