@@ -1,5 +1,5 @@
 // Results pickles: a writer that gives CPython's own bytes for protocol 2 (its C pickler's memo,
-// opcodes and batches) and a reader that turns numpy arrays back into tensors.
+// opcodes and batches) and a reader of what unpickle() makes of them, numpy arrays included.
 #include "tubelet/checkpoint/results_pickle.h"
 
 #include <algorithm>
@@ -141,7 +141,7 @@ class PythonPickler {
     batches(n, item, 'a', 'e');
   }
 
- private:
+  // The opcode writers below are public too: pickle_records composes them.
   void op(char c) { out_ += c; }
   void le(uint64_t v, int n) {
     for (int k = 0; k < n; ++k) out_ += static_cast<char>((v >> (8 * k)) & 0xFF);
@@ -306,6 +306,7 @@ class PythonPickler {
     }
   }
 
+ private:
   std::string out_;
   size_t next_ = 0;
   std::unordered_map<std::string, size_t> memo_;
@@ -315,27 +316,14 @@ class PythonPickler {
 
 using Kind = PyObject::Kind;
 
-bool is_int(const PyObject* o) {
-  return o && (o->kind == Kind::Int || o->kind == Kind::Bool);
-}
 bool is_seq(const PyObject* o) {
   return o && (o->kind == Kind::Tuple || o->kind == Kind::List);
 }
 
-bool ends_with(const std::string& s, std::string_view tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-bool is_reconstruct(const PyObject* o) {
-  return o->kind == Kind::Object && (o->s == "numpy.core.multiarray._reconstruct" ||
-                                     o->s == "numpy._core.multiarray._reconstruct");
-}
-bool is_frombuffer(const PyObject* o) {
-  return o->kind == Kind::Object &&
-         (o->s == "numpy.core.numeric._frombuffer" || o->s == "numpy._core.numeric._frombuffer");
-}
+// A numpy array, as unpickle() with numpy_arrays gives it (a torch tensor, which only a
+// persistent id could make, has no data here).
 bool is_array(const PyObject* o) {
-  return is_reconstruct(o) || is_frombuffer(o);
+  return o->kind == Kind::Tensor && o->tensor.defined();
 }
 
 class Reader {
@@ -344,70 +332,6 @@ class Reader {
 
   [[noreturn]] void fail(const std::string& why) const {
     throw std::runtime_error(what_ + ": " + why);
-  }
-
-  torch::Tensor array(const PyObject* o) {
-    const PyObject *shape = nullptr, *dtype = nullptr, *raw = nullptr;
-    bool fortran = false;
-    if (is_reconstruct(o)) {
-      if (!is_seq(o->args) || o->args->items.empty() || o->args->items[0]->kind != Kind::Global)
-        fail("malformed numpy array (_reconstruct arguments)");
-      if (!ends_with(o->args->items[0]->s, ".ndarray"))
-        fail("cannot read a " + o->args->items[0]->s + " array in a results file");
-      const PyObject* state = o->state;
-      if (!is_seq(state) || (state->items.size() != 5 && state->items.size() != 4))
-        fail("malformed numpy array (its state is not a 4- or 5-tuple)");
-      const size_t at = state->items.size() - 4;  // version 1 states start with the version
-      shape = state->items[at];
-      dtype = state->items[at + 1];
-      if (!is_int(state->items[at + 2])) fail("malformed numpy array (is_fortran)");
-      fortran = state->items[at + 2]->i != 0;
-      raw = state->items[at + 3];
-    } else {  // _frombuffer(buffer, dtype, shape, order)
-      if (!is_seq(o->args) || o->args->items.size() != 4 || o->args->items[3]->kind != Kind::Str)
-        fail("malformed numpy array (_frombuffer arguments)");
-      raw = o->args->items[0];
-      dtype = o->args->items[1];
-      shape = o->args->items[2];
-      fortran = o->args->items[3]->s == "F";
-    }
-    std::vector<int64_t> sizes;
-    if (!is_seq(shape)) fail("malformed numpy array (its shape is a " + shape->type_name() + ")");
-    for (const PyObject* d : shape->items) {
-      if (!is_int(d) || d->i < 0) fail("malformed numpy array (a size is not a natural number)");
-      sizes.push_back(d->i);
-    }
-    const auto [type, swap] = scalar_type(dtype);
-    static const std::string no_bytes;
-    // Protocol 2 writes b'' as bytes().
-    const bool empty_bytes = raw->kind == Kind::Object && raw->s == "builtins.bytes" &&
-                             (!raw->args || raw->args->items.empty());
-    if (raw->kind != Kind::Bytes && !empty_bytes)
-      fail(raw->kind == Kind::List
-               ? "cannot read numpy object arrays in a results file"
-               : "malformed numpy array (its data is a " + raw->type_name() + ")");
-    const std::string& data = empty_bytes ? no_bytes : raw->s;
-    std::vector<int64_t> stored = sizes;  // the order of the bytes
-    if (fortran) std::reverse(stored.begin(), stored.end());
-    int64_t numel = 1;
-    for (int64_t s : sizes)
-      if (__builtin_mul_overflow(numel, s, &numel)) fail("malformed numpy array (too large)");
-    const size_t item = c10::elementSize(type);
-    if (static_cast<uint64_t>(numel) > data.size() / item || numel * item != data.size())
-      fail("malformed numpy array: " + std::to_string(data.size()) + " bytes for " +
-           std::to_string(numel) + " elements of " + std::to_string(item) + " bytes");
-    torch::Tensor t = torch::empty(stored, torch::TensorOptions().dtype(type));
-    if (!data.empty()) std::memcpy(t.data_ptr(), data.data(), data.size());
-    if (swap && item > 1) {
-      auto* p = static_cast<char*>(t.data_ptr());
-      for (int64_t i = 0; i < numel; ++i) std::reverse(p + i * item, p + (i + 1) * item);
-    }
-    if (fortran && sizes.size() > 1) {
-      std::vector<int64_t> dims(sizes.size());
-      for (size_t d = 0; d < dims.size(); ++d) dims[d] = static_cast<int64_t>(dims.size() - 1 - d);
-      t = t.permute(dims).contiguous();
-    }
-    return t;
   }
 
   Value value(const PyObject* o, int depth) {
@@ -442,8 +366,13 @@ class Reader {
         }
         return Value(std::move(d));
       }
+      case Kind::Tensor:
+        if (is_array(o)) return tolist(o->tensor);
+        break;
       case Kind::Object:
-        if (is_array(o)) return tolist(array(o));
+        if (o->s == "numpy.core.multiarray._reconstruct" ||
+            o->s == "numpy._core.multiarray._reconstruct")
+          not_an_array(o);
         break;
       default:
         break;
@@ -454,25 +383,14 @@ class Reader {
   }
 
  private:
-  // A numpy.dtype object's tensor type, and whether its bytes are big-endian.
-  std::pair<c10::ScalarType, bool> scalar_type(const PyObject* dt) {
-    if (!dt || dt->kind != Kind::Object || !ends_with(dt->s, ".dtype") || !is_seq(dt->args) ||
-        dt->args->items.empty() || dt->args->items[0]->kind != Kind::Str)
-      fail("malformed numpy array (its dtype is a " + (dt ? dt->type_name() : "?") + ")");
-    std::string code = dt->args->items[0]->s;
-    static const std::unordered_map<std::string, c10::ScalarType> types = {
-        {"b1", c10::kBool},  {"u1", c10::kByte},  {"i1", c10::kChar},
-        {"i2", c10::kShort}, {"i4", c10::kInt},   {"i8", c10::kLong},
-        {"f2", c10::kHalf},  {"f4", c10::kFloat}, {"f8", c10::kDouble}};
-    auto it = types.find(code);
-    if (it == types.end())
-      fail("cannot read numpy arrays of dtype '" + code +
-           "' in a results file (bool, int, "
-           "uint8 and float arrays only)");
-    const PyObject* state = dt->state;
-    const bool big = is_seq(state) && state->items.size() > 1 &&
-                     state->items[1]->kind == Kind::Str && state->items[1]->s == ">";
-    return {it->second, big};
+  // A _reconstruct the unpickler left as it was: an ndarray subclass, or no array at all.
+  [[noreturn]] void not_an_array(const PyObject* o) const {
+    const PyObject* a = o->args;
+    if (!is_seq(a) || a->items.empty() || a->items[0]->kind != Kind::Global)
+      fail("malformed numpy array (_reconstruct arguments)");
+    if (a->items[0]->s != "numpy.ndarray")
+      fail("cannot read a " + a->items[0]->s + " array in a results file");
+    fail("malformed numpy array (_reconstruct without its state)");
   }
 
   // numpy's tolist(): nested lists of Python numbers.
@@ -512,12 +430,45 @@ std::string pickle_value(const Value& value) {
   return p.finish();
 }
 
+std::string pickle_records(const std::vector<PickleRecord>& records) {
+  std::vector<std::vector<torch::Tensor>> arrays(records.size());
+  for (size_t r = 0; r < records.size(); ++r)
+    for (const auto& [key, array] : records[r].arrays) {
+      arrays[r].push_back(array.detach().to(torch::kCPU).contiguous());
+      results_pickle_impl::numpy_type(arrays[r].back().scalar_type());  // fails before writing
+    }
+  results_pickle_impl::PythonPickler p;
+  p.list(records.size(), [&](size_t r) {
+    const auto& values = records[r].values.items();
+    const size_t n = values.size() + arrays[r].size();
+    p.dict(n, [&](size_t i) {
+      if (i < values.size()) {
+        p.str(values[i].first.as_str(), true);
+        p.value(values[i].second, 1);
+      } else {
+        p.str(records[r].arrays[i - values.size()].first, true);
+        p.array(arrays[r][i - values.size()]);
+      }
+    });
+  });
+  return p.finish();
+}
+
 UnpickledResults unpickle_results(std::string_view data, const std::string& what) {
   PickleArena arena;
   const PyObject* root = nullptr;
   try {
     size_t consumed = 0;  // as pickle.load, what follows the STOP is not read
-    root = unpickle(data, arena, &consumed);
+    UnpickleOptions options;
+    options.numpy_arrays = true;
+    root = unpickle(data, arena, &consumed, 0, options);
+  } catch (const NumpyArrayError& e) {  // the words results files have always used
+    if (e.bad_dtype)
+      throw std::runtime_error(what + ": cannot read numpy arrays of dtype '" + e.dtype +
+                               "' in a results file (bool, int, uint8 and float arrays only)");
+    throw std::runtime_error(what + ": malformed numpy array: " + std::to_string(e.data_size) +
+                             " bytes for " + std::to_string(e.numel) + " elements of " +
+                             std::to_string(e.item_size) + " bytes");
   } catch (const CheckpointError& e) {
     throw std::runtime_error(what + ": " + e.what());
   }
@@ -527,7 +478,7 @@ UnpickledResults unpickle_results(std::string_view data, const std::string& what
       std::all_of(root->items.begin(), root->items.end(), results_pickle_impl::is_array)) {
     std::vector<torch::Tensor> rows;
     for (const PyObject* item : root->items) {
-      rows.push_back(reader.array(item));
+      rows.push_back(item->tensor);
       if (rows.back().sizes() != rows.front().sizes())
         reader.fail("the arrays differ in shape (item 0: " + c10::str(rows.front().sizes()) +
                     ", item " + std::to_string(rows.size() - 1) + ": " +

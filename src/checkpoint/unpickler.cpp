@@ -1,7 +1,9 @@
 // A tolerant unpickler for the subset of pickle torch.save and numpy use (protocols 0-5 binary
 // opcodes). Unknown classes become opaque Object nodes instead of errors; every malformed
 // input is a CheckpointError naming the byte where it went wrong.
+#include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <unordered_map>
 
 #include "tubelet/checkpoint/pickle.h"
@@ -80,8 +82,12 @@ bool is_seq(const PyObject* o) {
 
 class Unpickler {
  public:
-  Unpickler(std::string_view data, PickleArena& arena, size_t base)
-      : data_(data), arena_(arena), base_(base), budget_(16 * data.size() + 4096) {}
+  Unpickler(std::string_view data, PickleArena& arena, size_t base, UnpickleOptions options)
+      : data_(data),
+        arena_(arena),
+        base_(base),
+        options_(options),
+        budget_(16 * data.size() + 4096) {}
 
   PyObject* run(size_t* consumed) {
     while (true) {
@@ -100,6 +106,7 @@ class Unpickler {
     if (at == SIZE_MAX) at = pos_;
     throw CheckpointError(what + " at byte " + std::to_string(base_ + at));
   }
+  std::string at_byte() const { return " at byte " + std::to_string(base_ + pos_); }
 
   // ---- reading the byte stream ----
   const char* take(uint64_t n) {
@@ -180,10 +187,15 @@ class Unpickler {
   PyObject* numpy_scalar(PyObject* args);
   PyObject* encode(PyObject* args);
   void build(PyObject* obj, PyObject* state);
+  // numpy arrays (options_.numpy_arrays): `obj` made a Tensor node in place.
+  void numpy_array(PyObject* obj, const PyObject* shape, const PyObject* dtype, bool fortran,
+                   const PyObject* raw);
+  c10::ScalarType numpy_dtype(const PyObject* dt, bool* big_endian);
 
   std::string_view data_;
   PickleArena& arena_;
   size_t base_;
+  UnpickleOptions options_;
   size_t budget_;
   size_t pos_ = 0;
   std::vector<PyObject*> stack_;
@@ -506,6 +518,19 @@ PyObject* Unpickler::call(PyObject* callable, PyObject* args) {
     if (PyObject* n = numpy_scalar(args)) return n;
   } else if (f == "_codecs.encode") {
     if (PyObject* b = encode(args)) return b;
+  } else if (f == "builtins.bytes" && is_seq(args) && args->items.empty()) {
+    return make(Kind::Bytes);  // protocol 2 spells b'' as bytes()
+  } else if (options_.numpy_arrays &&
+             (f == "numpy.core.numeric._frombuffer" || f == "numpy._core.numeric._frombuffer")) {
+    // _frombuffer(buffer, dtype, shape, order): protocol 5's in-band arrays.
+    if (!is_seq(args) || args->items.size() != 4 || args->items[3]->kind != Kind::Str)
+      fail("malformed numpy array (_frombuffer arguments)");
+    const std::string& order = args->items[3]->s;
+    if (order != "C" && order != "F")
+      fail("malformed numpy array (_frombuffer order '" + order.substr(0, 8) + "')");
+    PyObject* t = make(Kind::Object);
+    numpy_array(t, args->items[2], args->items[1], order == "F", args->items[0]);
+    return t;
   } else if (f == "builtins.set" || f == "builtins.frozenset") {
     if (is_seq(args) && args->items.size() == 1 && is_seq(args->items[0])) {
       charge(args->items[0]->items.size());
@@ -652,23 +677,139 @@ PyObject* Unpickler::encode(PyObject* args) {
     b->s = text;  // utf-8: the str's own bytes
     return b;
   }
-  // Decode the UTF-8 text: every code point must be < 256.
-  for (size_t k = 0; k < text.size(); ++k) {
-    auto c = static_cast<uint8_t>(text[k]);
-    if (c < 0x80) {
-      b->s += static_cast<char>(c);
-    } else if ((c & 0xE0) == 0xC0 && c <= 0xC3 && k + 1 < text.size()) {
-      b->s += static_cast<char>(((c & 0x03) << 6) | (static_cast<uint8_t>(text[++k]) & 0x3F));
-    } else {
-      return nullptr;
-    }
+  // Decode the UTF-8 text: every code point must be < 256 (numpy's array data: large).
+  std::string out(text.size(), '\0');
+  char* o = out.data();
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const uint8_t* end = p + text.size();
+  // Branch-free while two bytes remain (the bytes of float data are half >= 0x80).
+  bool bad = false;
+  while (end - p > 1) {
+    const uint8_t c = p[0];
+    const bool two = c >= 0x80;  // then c is 0xC0-0xC3 and p[1] its continuation
+    bad |= two & ((c & 0xFC) != 0xC0);
+    *o++ = static_cast<char>(two ? ((c & 0x03) << 6) | (p[1] & 0x3F) : c);
+    p += 1 + two;
   }
+  if (p < end) {
+    if (*p >= 0x80) return nullptr;
+    *o++ = static_cast<char>(*p);
+  }
+  if (bad) return nullptr;
+  out.resize(static_cast<size_t>(o - out.data()));
+  b->s = std::move(out);
   return b;
 }
 
 void Unpickler::build(PyObject* obj, PyObject* state) {
+  if (options_.numpy_arrays && obj->kind == Kind::Object && !obj->state &&
+      (obj->s == "numpy.core.multiarray._reconstruct" ||
+       obj->s == "numpy._core.multiarray._reconstruct")) {
+    // _reconstruct(numpy.ndarray, (0,), b'b') then ndarray.__setstate__(state); subclasses
+    // (numpy.matrix, ...) stay opaque.
+    const PyObject* a = obj->args;
+    if (is_seq(a) && !a->items.empty() && a->items[0]->kind == Kind::Global &&
+        (a->items[0]->s == "numpy.ndarray")) {
+      // (version, shape, dtype, is_fortran, raw) or, before version 1, without the version.
+      if (!is_seq(state) || (state->items.size() != 5 && state->items.size() != 4))
+        fail("malformed numpy array (its state is not a 4- or 5-tuple)");
+      const size_t at = state->items.size() - 4;
+      if (!is_int(state->items[at + 2])) fail("malformed numpy array (is_fortran)");
+      numpy_array(obj, state->items[at], state->items[at + 1], state->items[at + 2]->i != 0,
+                  state->items[at + 3]);
+      return;
+    }
+  }
   // Objects keep their state; a dict's or tensor's state (e.g. _metadata) has no use here.
   if (obj->kind == Kind::Object && !obj->state) obj->state = state;
+}
+
+// A numpy.dtype object's tensor type; `*big_endian` from its state's byte order.
+c10::ScalarType Unpickler::numpy_dtype(const PyObject* dt, bool* big_endian) {
+  if (!dt || dt->kind != Kind::Object || dt->s.rfind("numpy", 0) != 0 || dt->s.size() < 6 ||
+      dt->s.compare(dt->s.size() - 6, 6, ".dtype") != 0 || !is_seq(dt->args) ||
+      dt->args->items.empty() || dt->args->items[0]->kind != Kind::Str)
+    fail("malformed numpy array (its dtype is a " + (dt ? dt->type_name() : "?") + ")");
+  const std::string& code = dt->args->items[0]->s;
+  static const std::map<std::string, c10::ScalarType> types = {
+      {"b1", c10::kBool},  {"u1", c10::kByte},  {"i1", c10::kChar},
+      {"i2", c10::kShort}, {"i4", c10::kInt},   {"i8", c10::kLong},
+      {"f2", c10::kHalf},  {"f4", c10::kFloat}, {"f8", c10::kDouble}};
+  auto it = types.find(code);
+  const PyObject* st = dt->state;
+  // Structured dtypes carry field names in their state: (3, '|', None, names, fields, ...).
+  const bool structured = is_seq(st) && st->items.size() > 4 && st->items[3]->kind != Kind::None;
+  if (it == types.end() || structured) {
+    std::string what = code.substr(0, 16);
+    if (!code.empty() && code[0] == 'O') what += " (object)";
+    if (!code.empty() && code[0] == 'V') what += " (structured)";
+    if (!code.empty() && (code[0] == 'U' || code[0] == 'S')) what += " (string)";
+    if (!code.empty() && code[0] == 'c') what += " (complex)";
+    NumpyArrayError e("numpy arrays of dtype '" + what +
+                      "' are not supported (bool, uint8, int8/16/32/64 and float16/32/64 are)" +
+                      at_byte());
+    e.bad_dtype = true;
+    e.dtype = code.substr(0, 16);
+    throw e;
+  }
+  *big_endian = is_seq(st) && st->items.size() > 1 && st->items[1]->kind == Kind::Str &&
+                st->items[1]->s == ">";
+  return it->second;
+}
+
+void Unpickler::numpy_array(PyObject* obj, const PyObject* shape, const PyObject* dtype,
+                            bool fortran, const PyObject* raw) {
+  bool big = false;
+  const c10::ScalarType type = numpy_dtype(dtype, &big);
+  if (!is_seq(shape)) fail("malformed numpy array (its shape is a " + shape->type_name() + ")");
+  if (shape->items.size() > kMaxDims) fail("malformed numpy array (too many dimensions)");
+  std::vector<int64_t> sizes;
+  int64_t numel = 1;
+  for (const PyObject* d : shape->items) {
+    if (!is_int(d) || d->i < 0) fail("malformed numpy array (a size is not a natural number)");
+    sizes.push_back(d->i);
+    if (__builtin_mul_overflow(numel, d->i, &numel)) fail("malformed numpy array (too large)");
+  }
+  if (raw->kind != Kind::Bytes)
+    fail("malformed numpy array (its data is a " + raw->type_name() + ", not bytes)");
+  const std::string& data = raw->s;
+  const size_t item = c10::elementSize(type);
+  if (static_cast<uint64_t>(numel) > data.size() / item ||
+      static_cast<uint64_t>(numel) * item != data.size()) {
+    NumpyArrayError e("malformed numpy array: " + std::to_string(data.size()) +
+                      " bytes for shape " + c10::str(c10::IntArrayRef(sizes)) + " of " +
+                      std::to_string(item) + "-byte elements" + at_byte());
+    e.numel = numel;
+    e.item_size = item;
+    e.data_size = data.size();
+    throw e;
+  }
+  charge(data.size());  // one bytes object memoised under many arrays is copied each time
+  std::vector<int64_t> stored = sizes;  // the order of the bytes
+  if (fortran) std::reverse(stored.begin(), stored.end());
+  torch::Tensor t = torch::empty(stored, torch::TensorOptions().dtype(type));
+  if (!data.empty()) std::memcpy(t.data_ptr(), data.data(), data.size());
+  if (big && item > 1) {
+    auto* p = static_cast<char*>(t.data_ptr());
+    for (int64_t i = 0; i < numel; ++i) std::reverse(p + i * item, p + (i + 1) * item);
+  }
+  if (type == c10::kBool) {  // numpy's bools are bytes of 0/1; anything else is not a bool
+    const auto* p = static_cast<const uint8_t*>(t.data_ptr());
+    for (int64_t i = 0; i < numel; ++i)
+      if (p[i] > 1) fail("malformed numpy array (a bool byte is " + std::to_string(p[i]) + ")");
+  }
+  if (fortran && sizes.size() > 1) {
+    std::vector<int64_t> dims(sizes.size());
+    for (size_t d = 0; d < dims.size(); ++d) dims[d] = static_cast<int64_t>(dims.size() - 1 - d);
+    t = t.permute(dims).contiguous();
+  }
+  obj->kind = Kind::Tensor;
+  obj->s.clear();
+  obj->args = nullptr;
+  obj->state = nullptr;
+  obj->dtype = type;
+  obj->sizes = sizes;
+  obj->tensor = t;
 }
 
 bool fits(int64_t offset, const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides,
@@ -690,7 +831,38 @@ bool fits(int64_t offset, const std::vector<int64_t>& sizes, const std::vector<i
 
 PyObject* unpickle(std::string_view data, PickleArena& arena, size_t* consumed,
                    size_t base_offset) {
-  return Unpickler(data, arena, base_offset).run(consumed);
+  return Unpickler(data, arena, base_offset, UnpickleOptions{}).run(consumed);
+}
+
+PyObject* unpickle(std::string_view data, PickleArena& arena, size_t* consumed, size_t base_offset,
+                   const UnpickleOptions& options) {
+  return Unpickler(data, arena, base_offset, options).run(consumed);
+}
+
+Pickle load_pickle(std::string_view data, const std::string& name) {
+  Pickle p;
+  p.arena = std::make_shared<PickleArena>();
+  UnpickleOptions options;
+  options.numpy_arrays = true;
+  size_t consumed = 0;  // as pickle.load: what follows STOP is not read
+  try {
+    p.root = unpickle(data, *p.arena, &consumed, 0, options);
+  } catch (const CheckpointError& e) {
+    throw CheckpointError(name + ": " + e.what());
+  }
+  return p;
+}
+
+Pickle load_pickle_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CheckpointError("cannot open pickle file '" + path + "'");
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size < 0) throw CheckpointError("cannot read pickle file '" + path + "'");
+  std::string data(static_cast<size_t>(size), '\0');
+  if (!in.read(data.data(), size)) throw CheckpointError("cannot read pickle file '" + path + "'");
+  return load_pickle(data, path);
 }
 
 void materialize_tensors(PickleArena& arena) {

@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "synthetic/synthetic_common.h"
 #include "tubelet/fileio/atomic_file.h"
 #include "tubelet/synthetic/motion_dataset.h"
 
@@ -192,12 +193,8 @@ int MotionDatasetOptions::label_of(int64_t index) const {
 }
 
 bool MotionDatasetOptions::is_val(int64_t index) const {
-  const int64_t classes = static_cast<int64_t>(motion_class_names().size());
-  const int64_t label = index % classes, rank = index / classes;
-  const int64_t count = (videos() - label + classes - 1) / classes;  // videos of this label
-  int64_t val = std::max<int64_t>(1, std::llround(static_cast<double>(count) * val_ratio()));
-  val = std::min(val, count - 1);
-  return rank >= count - val;
+  return is_val_item(index, videos(), static_cast<int64_t>(motion_class_names().size()),
+                     val_ratio());
 }
 
 std::string find_executable(const std::string& name) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "synthetic/synthetic_common.h"
 #include "tubelet/synthetic/motion_dataset.h"
 
 namespace tubelet::synthetic {
@@ -36,28 +37,6 @@ const ClassInfo kClasses[] = {
     {"static", kStill, false},
 };
 constexpr int kNumClasses = sizeof(kClasses) / sizeof(kClasses[0]);
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t next() { return splitmix64(state_); }
-  double uniform(double lo = 0, double hi = 1) {
-    return lo + (hi - lo) * static_cast<double>(next() >> 11) * 0x1.0p-53;
-  }
-  int integer(int lo, int hi) {  // inclusive
-    return lo + static_cast<int>(next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-
- private:
-  uint64_t state_;
-};
 
 const ClassInfo& class_info(int label) {
   if (label < 0 || label >= kNumClasses)
@@ -270,9 +249,7 @@ ClipSpec sample_clip(int label, uint64_t seed, int64_t index, int size, int fram
         "synthetic motion dataset: frames must be at least 16x16 and "
         "clips at least 2 frames long (got size " +
         std::to_string(size) + ", " + std::to_string(frames) + " frames)");
-  uint64_t state = seed;
-  uint64_t mixed = splitmix64(state) ^ static_cast<uint64_t>(index);
-  Rng rng(splitmix64(mixed));
+  Rng rng = Rng::for_item(seed, index);
   ClipSpec spec;
   spec.label = label;
   spec.size = size;

@@ -1,12 +1,14 @@
 // tubelet make-synthetic OUT_DIR [--videos N] [--seed S] [--size 64] [--frames 32] [--rawframes]:
 // writes the synthetic motion dataset (mp4 videos, MMAction2 annotation lists, label map and,
-// if asked, rawframes) that the README's main job trains TSN and TSM on.
+// if asked, rawframes) that the README's main job trains TSN and TSM on. With --pose it writes
+// the synthetic skeleton dataset instead (PoseDataset pickles of moving stick figures).
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 
 #include "commands.h"
 #include "tubelet/synthetic/motion_dataset.h"
+#include "tubelet/synthetic/pose_dataset.h"
 
 namespace tubelet::cli {
 
@@ -22,6 +24,7 @@ struct MakeSyntheticOptions {
   double val_ratio = 0.2;
   int jobs = 0;
   bool rawframes = false;
+  bool pose = false;
 };
 
 // One line on stderr, redrawn in place: [#########...........] 120/300
@@ -33,6 +36,23 @@ void draw_progress(int64_t done, int64_t total) {
                static_cast<long long>(total));
   if (done == total) std::fprintf(stderr, "\n");
   std::fflush(stderr);
+}
+
+// The skeleton dataset: no videos, so the video-only options are refused rather than ignored.
+void make_synthetic_pose(const MakeSyntheticOptions& o, const CLI::App& cmd) {
+  for (const char* name : {"--fps", "--jobs", "--rawframes"})
+    if (cmd.count(name))
+      throw CLI::ValidationError(name, "writes videos; it has no meaning with --pose");
+  auto start = std::chrono::steady_clock::now();
+  synthetic::PoseDatasetOptions options;
+  options.videos(o.videos).seed(o.seed).frames(o.frames).val_ratio(o.val_ratio);
+  options.size(cmd.count("--size") ? o.size : 480);
+  synthetic::PoseDatasetSummary summary = synthetic::make_pose_dataset(o.out, options);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "wrote " << o.videos << " skeleton clips (" << summary.train_videos << " train, "
+            << summary.val_videos << " val; " << synthetic::pose_class_names().size()
+            << " classes; COCO 17 keypoints in " << options.size() << "x" << options.size()
+            << " images, " << o.frames << " frames) to " << o.out << " in " << seconds << " s\n";
 }
 
 void make_synthetic(const MakeSyntheticOptions& o) {
@@ -69,7 +89,15 @@ void add_make_synthetic(CLI::App& app) {
   cmd->add_option("--jobs", o->jobs, "Parallel encodes (0: one per core)")->capture_default_str();
   cmd->add_flag("--rawframes", o->rawframes,
                 "Also write rawframes (img_00001.jpg, ...) and their lists");
-  cmd->callback([o] { make_synthetic(*o); });
+  cmd->add_flag("--pose", o->pose,
+                "Write the skeleton dataset instead: train.pkl/val.pkl for PoseDataset (COCO "
+                "keypoints of moving stick figures; --size defaults to 480 there)");
+  cmd->callback([o, cmd] {
+    if (o->pose)
+      make_synthetic_pose(*o, *cmd);
+    else
+      make_synthetic(*o);
+  });
 }
 
 }  // namespace tubelet::cli

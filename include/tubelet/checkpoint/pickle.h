@@ -26,6 +26,19 @@ class CheckpointError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A numpy array unpickle() refuses (UnpickleOptions::numpy_arrays), with the facts a caller
+// may word its own message from: `bad_dtype` and the dtype's code `dtype` ("O8", "c16") when
+// that is why; otherwise data that do not fill the shape: its `numel` elements of `item_size`
+// bytes, and the `data_size` bytes given. Other malformed arrays are plain CheckpointErrors.
+class NumpyArrayError : public CheckpointError {
+ public:
+  using CheckpointError::CheckpointError;
+  bool bad_dtype = false;
+  std::string dtype;
+  int64_t numel = 0;
+  size_t item_size = 0, data_size = 0;
+};
+
 struct PyObject {
   enum class Kind {
     None,
@@ -94,6 +107,26 @@ struct Pickle {
 // `base_offset`. Memory is bounded by a constant times data.size().
 PyObject* unpickle(std::string_view data, PickleArena& arena, size_t* consumed,
                    size_t base_offset = 0);
+
+// What unpickle() makes of the objects it can interpret beyond torch's.
+struct UnpickleOptions {
+  // numpy arrays (ndarray.__reduce_ex__: numpy.core.multiarray._reconstruct(numpy.ndarray, (0,),
+  // b'b') and BUILD with (version, shape, dtype, is_fortran, raw bytes), or protocol 5's
+  // numpy.core.numeric._frombuffer(buffer, dtype, shape, order); numpy._core spellings too)
+  // become Tensor nodes whose `tensor` is a contiguous CPU copy (not listed in arena.tensors).
+  // Dtypes: bool, uint8, int8/16/32/64, float16/32/64, either byte order; others (object,
+  // str, complex, uint16+, structured) and data that do not match the shape are
+  // CheckpointErrors. Off (the default), arrays stay opaque Object nodes.
+  bool numpy_arrays = false;
+};
+PyObject* unpickle(std::string_view data, PickleArena& arena, size_t* consumed, size_t base_offset,
+                   const UnpickleOptions& options);
+
+// A whole pickle (pickle.load, as mmcv.load reads a .pkl) with numpy arrays as tensors.
+// Errors are CheckpointError("NAME: what is wrong at byte N").
+Pickle load_pickle(std::string_view data, const std::string& name);
+// The same from a file; a file that cannot be read is a CheckpointError naming it.
+Pickle load_pickle_file(const std::string& path);
 
 // Gives every Tensor node of the arena its view of its storage's data, after checking that
 // the view fits in the storage. Storages without data are an error.

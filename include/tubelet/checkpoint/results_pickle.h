@@ -7,8 +7,9 @@
 // video, pickled as numpy 1.x does: numpy.core.multiarray._reconstruct, a numpy.dtype and the
 // raw bytes); a localizer's are plain objects (lists of proposal dicts).
 //
-// Reading: any protocol (0-5 in band) of such objects; numpy arrays (_reconstruct or
-// protocol 5's _frombuffer, numpy.core or numpy._core) of bool, int, uint8 and float dtypes,
+// Reading: any protocol (0-5 in band) of such objects, through unpickle() with
+// UnpickleOptions::numpy_arrays (pickle.h): numpy arrays (_reconstruct or protocol 5's
+// _frombuffer, numpy.core or numpy._core) of bool, uint8, int8/16/32/64 and float16/32/64,
 // either byte order and C or Fortran order; numpy scalars become Python numbers.
 #pragma once
 
@@ -17,6 +18,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "tubelet/config/value.h"
 
@@ -31,6 +34,16 @@ std::string pickle_arrays(const torch::Tensor& rows);
 // program builds (dict(score=..., segment=...)); other strings are written each time.
 std::string pickle_value(const Value& value);
 
+// A dict of plain values followed by numpy arrays, in that order ({'frame_dir': ...,
+// 'label': ..., 'keypoint': array, ...} as MMAction2's pose annotation files hold them).
+struct PickleRecord {
+  Dict values;  // str keys
+  std::vector<std::pair<std::string, torch::Tensor>> arrays;
+};
+
+// A list of such dicts, as pickle.dumps(records, protocol=2) writes it with numpy 1.x.
+std::string pickle_records(const std::vector<PickleRecord>& records);
+
 // What a results pickle holds. `rows` when the pickle is a list or tuple of numpy arrays of one
 // shape (stacked: [N, ...], their dtype; an empty list gives a [0] float tensor); otherwise
 // `value`, with every numpy array in it as nested lists of numbers (numpy's tolist()).
@@ -41,8 +54,9 @@ struct UnpickledResults {
 
 // Reads a results pickle (as pickle.load, up to its STOP). Errors (std::runtime_error) start
 // with `what` (the file): "r.pkl: truncated pickle at byte 90", "r.pkl: cannot read a
-// collections.Counter object in a results file", object arrays, arrays whose data do not match
-// their shape, a list of arrays of different shapes.
+// collections.Counter object in a results file", "r.pkl: cannot read numpy arrays of dtype 'O8'
+// in a results file (...)", ndarray subclasses, arrays whose data do not match their shape,
+// a list of arrays of different shapes.
 UnpickledResults unpickle_results(std::string_view data, const std::string& what);
 
 }  // namespace tubelet::checkpoint

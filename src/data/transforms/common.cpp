@@ -73,10 +73,14 @@ std::vector<float> float32_values(const Value& v, const std::string& what) {
 
 void update_crop_quadruple(Sample& sample, int64_t x, int64_t y, int64_t w, int64_t h,
                            int64_t img_w, int64_t img_h) {
-  std::vector<float> old{0.f, 0.f, 1.f, 1.f};
-  if (const Value* q = sample.info.find("crop_quadruple"))
-    old = float32_values(*q, "crop_quadruple");
-  if (old.size() != 4) throw std::invalid_argument("crop_quadruple must have 4 values");
+  // The old quadrant as it is: float32 values from an earlier crop, Python floats from
+  // PoseCompact.
+  std::vector<double> old{0.0, 0.0, 1.0, 1.0};
+  if (const Value* q = sample.info.find("crop_quadruple")) {
+    if (!q->is_sequence() || q->as_list().size() != 4)
+      throw std::invalid_argument("crop_quadruple must have 4 values, got " + repr(*q));
+    for (size_t i = 0; i < 4; ++i) old[i] = q->as_list()[i].as_float();
+  }
   // numpy: float32 scalars mixed with Python floats compute in float64, stored as float32.
   double x_ratio = static_cast<double>(x) / img_w, y_ratio = static_cast<double>(y) / img_h;
   double w_ratio = static_cast<double>(w) / img_w, h_ratio = static_cast<double>(h) / img_h;
@@ -105,8 +109,9 @@ torch::Tensor crop_boxes(const torch::Tensor& box, const std::array<int64_t, 4>&
 
 void crop_sample(Sample& sample, const std::array<int64_t, 4>& bbox, const std::string& who) {
   if (const torch::Tensor* kp = sample.tensor("keypoint")) {
-    auto shift = torch::tensor({bbox[0], bbox[1]}, kp->options());
-    sample.set_tensor("keypoint", *kp - shift);
+    // numpy: kps - crop_bbox[:2] with an int64 crop_bbox gives float64 keypoints.
+    auto shift = torch::tensor({bbox[0], bbox[1]}, torch::kFloat64);
+    sample.set_tensor("keypoint", kp->to(torch::kFloat64) - shift);
   }
   cv::Rect roi(static_cast<int>(bbox[0]), static_cast<int>(bbox[1]),
                static_cast<int>(bbox[2] - bbox[0]), static_cast<int>(bbox[3] - bbox[1]));

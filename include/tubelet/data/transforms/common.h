@@ -35,11 +35,14 @@ Value float32_list(const std::vector<float>& values);
 // A list or tuple of numbers as float32, e.g. results['scale_factor'].
 std::vector<float> float32_values(const Value& v, const std::string& what);
 
-// results['crop_quadruple'] after a crop of (x, y, w, h) pixels from an img_w x img_h image.
+// results['crop_quadruple'] after a crop of (x, y, w, h) pixels from an img_w x img_h image,
+// combined in float64 with the old one as it is stored (float32 values, or Python floats from
+// PoseCompact) and stored as float32.
 void update_crop_quadruple(Sample& sample, int64_t x, int64_t y, int64_t w, int64_t h,
                            int64_t img_w, int64_t img_h);
 // Crops every frame to [x1, x2) x [y1, y2) (views into the frames, as numpy slicing) and
-// moves keypoints and boxes with it, as RandomCrop and its subclasses do.
+// moves keypoints and boxes with it, as RandomCrop and its subclasses do. Keypoints come out
+// float64, as numpy's kps - crop_bbox[:2] (an int64 array) makes them.
 void crop_sample(Sample& sample, const std::array<int64_t, 4>& bbox, const std::string& who);
 
 // "<class 'float'>", as Python formats type(x) in MMAction2's messages.
