@@ -66,6 +66,14 @@ Dict output_config(const Dict& cfg, const std::optional<std::string>& out) {
   return config;
 }
 
+// data.test.type, or "" when the config does not say.
+std::string test_dataset_type(const Dict& cfg) {
+  const Value* data = cfg.find("data");
+  const Value* test = data && data->is_dict() ? data->as_dict().find("test") : nullptr;
+  const Value* type = test && test->is_dict() ? test->as_dict().find("type") : nullptr;
+  return type && type->is_str() ? type->as_str() : "";
+}
+
 // tools/test.py's eval_config: the config's, its metrics replaced by --eval, --eval-options
 // merged in. Evaluation happens when it is not empty (no metrics: the dataset's defaults).
 std::optional<EvaluateArgs> evaluate_args(const TestOptions& o, const Dict& cfg) {
@@ -102,10 +110,11 @@ Dict test(const TestOptions& o) {
   Dict cfg = load_config_for_command(o.config, o.cfg_options);
   if (!cfg.contains("model")) throw ConfigError(o.config + ": the config has no 'model'");
   if (o.average_clips) set_average_clips(cfg, *o.average_clips);
-  // As tools/test.py: with an output_format (localization configs) the dataset's
-  // dump_results decides what 'out' is; otherwise it must be a results file mmcv.dump writes.
+  // As tools/test.py: with an output_format (localization configs) or an AVADataset (the
+  // official .csv) the dataset's dump_results decides what 'out' is; otherwise it must be a
+  // results file mmcv.dump writes.
   if (o.out && !output_config(cfg, o.out).contains("output_format") &&
-      !is_results_file_name(*o.out))
+      test_dataset_type(cfg) != "AVADataset" && !is_results_file_name(*o.out))
     throw std::invalid_argument("--out: the results file must be .json, .pkl or .pickle (got " +
                                 *o.out + ")");
 
