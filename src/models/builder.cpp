@@ -6,6 +6,7 @@
 
 #include "tubelet/config/error.h"
 #include "tubelet/models/backbone.h"
+#include "tubelet/models/detector.h"
 #include "tubelet/models/head.h"
 #include "tubelet/models/localizer.h"
 #include "tubelet/models/loss.h"
@@ -68,8 +69,9 @@ std::string model_registries_message(const std::string& type,
 
 std::shared_ptr<torch::nn::Module> build_model(const Value& cfg, const std::string& path) {
   const std::vector<ModelRegistry> order = {
-      model_registry(RECOGNIZERS()), model_registry(LOCALIZERS()), model_registry(BACKBONES()),
-      model_registry(NECKS()),       model_registry(HEADS()),      model_registry(LOSSES())};
+      model_registry(RECOGNIZERS()), model_registry(LOCALIZERS()), model_registry(DETECTORS()),
+      model_registry(BACKBONES()),   model_registry(NECKS()),      model_registry(HEADS()),
+      model_registry(LOSSES())};
   const Value* type = cfg.is_dict() ? cfg.as_dict().find("type") : nullptr;
   // Not a dict, no type, not a str: let the recognizer registry say why.
   if (!type || !type->is_str()) return RECOGNIZERS().build(cfg, {path, {}});

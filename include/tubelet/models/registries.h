@@ -13,6 +13,7 @@ class Head;
 class Loss;
 class BaseRecognizerImpl;
 class Localizer;
+class Detector;
 
 TUBELET_REGISTRY_BASE(Backbone, "tubelet/models/backbone.h");
 TUBELET_REGISTRY_BASE(Neck, "tubelet/models/neck.h");
@@ -20,12 +21,15 @@ TUBELET_REGISTRY_BASE(Head, "tubelet/models/head.h");
 TUBELET_REGISTRY_BASE(Loss, "tubelet/models/loss.h");
 TUBELET_REGISTRY_BASE(BaseRecognizerImpl, "tubelet/models/recognizers/base_recognizer.h");
 TUBELET_REGISTRY_BASE(Localizer, "tubelet/models/localizer.h");
+TUBELET_REGISTRY_BASE(Detector, "tubelet/models/detector.h");
 
 Registry<Backbone>& BACKBONES();
 Registry<Neck>& NECKS();
 Registry<Head>& HEADS();
 Registry<BaseRecognizerImpl>& RECOGNIZERS();
 Registry<Localizer>& LOCALIZERS();
+// mmdet's DETECTORS, which MMAction2 builds its spatio-temporal detectors (FastRCNN) from.
+Registry<Detector>& DETECTORS();
 Registry<Loss>& LOSSES();
 
 }  // namespace tubelet
