@@ -61,11 +61,10 @@ NonLocalImpl::NonLocalImpl(int64_t dims, const NonLocalOptions& o)
   if (mode == "concatenation") {
     Dict relu;
     relu.set("type", Value("ReLU"));
-    concat_project_ =
-        register_module("concat_project", ConvModule(ConvModuleOptions(inter_channels_ * 2, 1, {1})
-                                                         .bias("false")
-                                                         .act_cfg(Value(relu))
-                                                         .path(o.path() + ".concat_project")));
+    concat_project_ = ConvModule(ConvModuleOptions(inter_channels_ * 2, 1, {1})
+                                     .bias("false")
+                                     .act_cfg(Value(relu))
+                                     .path(o.path() + ".concat_project"));
   }
   // mmcv's init_weights, run before the sub-sampling wraps g and phi.
   for (const ConvModule& m : {g_, theta_, phi_})
@@ -75,19 +74,26 @@ NonLocalImpl::NonLocalImpl(int64_t dims, const NonLocalOptions& o)
     constant_init(out_layer, 0);
   else
     normal_init(out_layer, 0, o.std());
-  if (!o.sub_sample()) {
-    register_module("g", g_);
-    if (phi_) register_module("phi", phi_);
-  } else {
-    pool_ = make_pool_non_local(dims);
+  register_in_mmcv_order(o.sub_sample(), dims);
+}
+
+// The state_dict order of mmcv's NonLocal: g, conv_out, theta, phi, concat_project, in the
+// order its __init__ assigns them; sub-sampling wraps g and phi in place, and in gaussian mode
+// (no phi conv) appends the pooling as phi.
+void NonLocalImpl::register_in_mmcv_order(bool sub_sample, int64_t dims) {
+  if (sub_sample) pool_ = make_pool_non_local(dims);
+  if (sub_sample)
     g_pooled_ = register_module("g", torch::nn::Sequential(g_, pool_));
-    if (phi_)
-      phi_pooled_ = register_module("phi", torch::nn::Sequential(phi_, pool_));
-    else
-      register_module("phi", pool_.ptr());
-  }
-  if (theta_) register_module("theta", theta_);
+  else
+    register_module("g", g_);
   register_module("conv_out", conv_out_);
+  if (theta_) register_module("theta", theta_);
+  if (phi_ && sub_sample)
+    phi_pooled_ = register_module("phi", torch::nn::Sequential(phi_, pool_));
+  else if (phi_)
+    register_module("phi", phi_);
+  if (concat_project_) register_module("concat_project", concat_project_);
+  if (!phi_ && sub_sample) register_module("phi", pool_.ptr());
 }
 
 ConvModule NonLocalImpl::conv(int64_t in, int64_t out, const Value& norm_cfg,

@@ -47,6 +47,7 @@ class NonLocalImpl : public torch::nn::Module {
 
  private:
   ConvModule conv(int64_t in, int64_t out, const Value& norm_cfg, const std::string& name);
+  void register_in_mmcv_order(bool sub_sample, int64_t dims);
   torch::Tensor pairwise(const torch::Tensor& theta_x, const torch::Tensor& phi_x);
   torch::Tensor concatenation(const torch::Tensor& theta_x, const torch::Tensor& phi_x);
 
