@@ -10,10 +10,12 @@
 #include "tubelet/apis/environment.h"
 #include "tubelet/apis/run_device.h"
 #include "tubelet/apis/test_after_training.h"
+#include "tubelet/args.h"
 #include "tubelet/config/config.h"
 #include "tubelet/config/dump.h"
 #include "tubelet/config/error.h"
 #include "tubelet/data/build_dataloader.h"
+#include "tubelet/data/registries.h"
 #include "tubelet/distributed/collectives.h"
 #include "tubelet/distributed/data_parallel.h"
 #include "tubelet/distributed/device.h"
@@ -108,6 +110,51 @@ std::vector<std::shared_ptr<DataLoader>> workflow_loaders(const Dict& data,
   for (const auto& dataset : datasets)
     loaders.push_back(build_dataloader(dataset, dataloader_options(data, "train"), p.loader(seed)));
   return loaders;
+}
+
+// `omnisource = True`, as MMAction2's train_model: data.train is a list of datasets, one loader
+// each (the first is the main source), data.omni_videos_per_gpu setting each one's
+// videos_per_gpu; the runner is an OmniSourceRunner given data.train_ratio.
+bool is_omnisource(const Dict& cfg) {
+  const Value* flag = cfg.find("omnisource");
+  return flag && is_truthy(*flag);
+}
+
+std::vector<std::shared_ptr<DataLoader>> omnisource_loaders(const Dict& data, uint64_t seed,
+                                                            const RunPlacement& p) {
+  const Value* train = data.find("train");
+  if (!train || !train->is_list() || train->as_list().empty())
+    throw ConfigError(
+        "omnisource = True needs data.train to be a list of datasets (the main "
+        "source first)",
+        train ? train->location() : Location{});
+  const List& configs = train->as_list();
+  // Read as MMAction2's keyword arguments are: the other keys of `data` are not ours here.
+  Args args(Value(data), "data", "data");
+  const auto per_gpu = args.get<std::vector<int64_t>>("omni_videos_per_gpu", {});
+  if (!per_gpu.empty() && per_gpu.size() != configs.size())
+    throw args.error("omni_videos_per_gpu", "has " + std::to_string(per_gpu.size()) +
+                                                " entries for " + std::to_string(configs.size()) +
+                                                " train datasets");
+  std::vector<std::shared_ptr<DataLoader>> loaders;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const std::string where = "data.train[" + std::to_string(i) + "]";
+    auto dataset = DATASETS().build(configs[i], BuildContext(where, Dict{}));
+    DataLoaderOptions options = dataloader_options(data, "train");
+    if (!per_gpu.empty()) options.videos_per_gpu = per_gpu[i];
+    loaders.push_back(build_dataloader(dataset, options, p.loader(seed)));
+  }
+  return loaders;
+}
+
+// runner = dict(type='EpochBasedRunner', max_epochs=N) (or total_epochs) becomes an
+// OmniSourceRunner with the same max_epochs and data.train_ratio.
+Value omnisource_runner_config(const RunConfig& run, const Dict& data) {
+  Dict runner = runner_config(run).as_dict();
+  runner.set("type", Value("OmniSourceRunner"));
+  if (const Value* ratio = data.find("train_ratio"); ratio && !ratio->is_none())
+    runner.set("train_ratio", *ratio);
+  return Value(std::move(runner));
 }
 
 // The config's hooks as MMAction2's train_model reads them: `fp16 = dict(loss_scale=...)`
@@ -215,12 +262,14 @@ std::string train(const TrainOptions& o) {
   model->to(place.device);
   if (run.channels_last) to_channels_last(*model);
   const Dict& data = data_block(cfg);
-  auto loaders = workflow_loaders(data, run.workflow, seed, place);
+  const bool omnisource = is_omnisource(cfg);
+  auto loaders = omnisource ? omnisource_loaders(data, seed, place)
+                            : workflow_loaders(data, run.workflow, seed, place);
   if (!cfg.contains("optimizer")) throw ConfigError("the config has no optimizer");
   auto optimizer = build_optimizer(*model, cfg.at("optimizer"));
-  auto runner =
-      build_runner(runner_config(run), {model, optimizer, work_dir, logger, meta, timestamp,
-                                        place.info.rank, place.info.world_size});
+  auto runner = build_runner(omnisource ? omnisource_runner_config(run, data) : runner_config(run),
+                             {model, optimizer, work_dir, logger, meta, timestamp, place.info.rank,
+                              place.info.world_size});
   register_training_hooks(*runner, hook_configs(cfg, run, place.distributed));
   register_precise_bn(*runner, data, run, seed, place);
   if (o.validate) register_validation(*runner, data, run, seed, place);

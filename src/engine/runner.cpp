@@ -126,8 +126,9 @@ void Runner::call_hook(HookPoint point) {
   for (auto& entry : hooks_) ((*entry.hook).*point)(*this);
 }
 
-void Runner::run_iter(const Batch& batch, bool train_mode) {
+void Runner::run_iter(const Batch& batch, bool train_mode, const std::string& log_suffix) {
   outputs_ = train_mode ? trainable_->train_step(batch) : trainable_->val_step(batch);
+  for (auto& [name, value] : outputs_.log_vars) name += log_suffix;
   // As MMAction2's _parse_losses under torch.distributed: the logged values are averaged
   // over ranks (the loss to back-propagate stays this rank's own).
   if (world_size_ > 1) dist::average_log_vars(outputs_.log_vars, *dist::default_group());

@@ -112,8 +112,9 @@ class Runner {
  protected:
   using HookPoint = void (Hook::*)(Runner&);
   void call_hook(HookPoint point);
-  // model.train_step / val_step, then the log buffer.
-  void run_iter(const Batch& batch, bool train_mode);
+  // model.train_step / val_step, then the log buffer, each logged name followed by
+  // `log_suffix` (OmniSourceRunner's "/aux0" for its first auxiliary source).
+  void run_iter(const Batch& batch, bool train_mode, const std::string& log_suffix = "");
   void log_start(const Workflow& workflow, const std::string& max_text);
   // {meta, state_dict, optimizer, rng_state} to `path`, atomically.
   void write_checkpoint(const std::filesystem::path& path, const Value& meta, bool save_optimizer);
