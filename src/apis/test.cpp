@@ -18,6 +18,7 @@
 #include "tubelet/engine/multi_gpu_test.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/models/memory_format.h"
+#include "tubelet/models/module_hook.h"
 #include "tubelet/plugin.h"
 
 namespace tubelet {
@@ -131,6 +132,7 @@ Dict test(const TestOptions& o) {
   auto loader = build_dataloader(dataset, lo, place.loader());
 
   auto model = build_model(cfg.at("model"), "model");
+  if (const Value* hooks = cfg.find("module_hooks")) register_module_hooks(*model, *hooks);
   auto report =
       checkpoint::load_state_dict(*model, checkpoint::load_checkpoint(o.checkpoint).state_dict);
   if (!report.ok()) std::cerr << report.message() << "\n";

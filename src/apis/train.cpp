@@ -25,6 +25,7 @@
 #include "tubelet/fileio/atomic_file.h"
 #include "tubelet/models/builder.h"
 #include "tubelet/models/memory_format.h"
+#include "tubelet/models/module_hook.h"
 #include "tubelet/optim/optimizer_constructor.h"
 #include "tubelet/plugin.h"
 
@@ -259,6 +260,7 @@ std::string train(const TrainOptions& o) {
   meta.set("work_dir", Value(work_dir.filename().string()));
 
   auto model = build_model(cfg.at("model"), "model");
+  if (const Value* hooks = cfg.find("module_hooks")) register_module_hooks(*model, *hooks);
   model->to(place.device);
   if (run.channels_last) to_channels_last(*model);
   const Dict& data = data_block(cfg);

@@ -1,5 +1,7 @@
 #include "tubelet/models/recognizers/base_recognizer.h"
 
+#include "tubelet/models/module_hook.h"
+
 #include <numeric>
 #include <tuple>
 #include <typeinfo>
@@ -88,7 +90,9 @@ std::vector<torch::Tensor> chunked_features(Backbone& backbone, const torch::Ten
 
 }  // namespace
 
-std::vector<torch::Tensor> BaseRecognizerImpl::extract_feats(const torch::Tensor& x) {
+std::vector<torch::Tensor> BaseRecognizerImpl::extract_feats(const torch::Tensor& input) {
+  torch::Tensor x = input;
+  for (const auto& hook : backbone_pre_hooks) x = hook->forward_pre(x);
   // Chunks only at test time: training's batch norms compute statistics over the batch.
   const int64_t chunk = is_training() ? 0 : test_views_per_pass();
   const int64_t group = chunk > 0 && x.dim() > 0 ? backbone_view_group(*backbone) : 0;

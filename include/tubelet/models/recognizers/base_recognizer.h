@@ -16,6 +16,8 @@
 
 namespace tubelet {
 
+class ModuleHook;
+
 struct RecognizerTestCfg {
   /// None, "score" (mean of scores) or "prob" (mean of softmax).
   std::optional<std::string> average_clips;
@@ -78,6 +80,8 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   // Views per backbone pass at test time when test_cfg has no max_testing_views (inference
   // sets it to bound the memory of a pass); none: all views in one pass, as MMAction2.
   std::optional<int64_t> view_chunk;
+  // The config's module_hooks (module_hook.h), run in order on the backbone's input.
+  std::vector<std::shared_ptr<ModuleHook>> backbone_pre_hooks;
 
  protected:
   // The backbone's maps for a batch, through the neck when there is one; `target` (the
