@@ -1,5 +1,7 @@
 #include "tubelet/models/backbones/agcn.h"
 
+#include "gcn_layout.h"
+
 #include <torch/nn/modules/dropout.h>
 
 #include <iostream>
@@ -68,35 +70,15 @@ AGCNBlockImpl::AGCNBlockImpl(int64_t in_channels, int64_t out_channels, int64_t 
                                                   .stride({stride, 1})
                                                   .padding({padding, 0})),
                             torch::nn::BatchNorm2d(out_channels), torch::nn::Dropout(dropout)));
-  if (residual && in_channels == out_channels && stride == 1) {
-    identity_residual_ = true;
-  } else if (residual) {
-    residual_ = register_module(
-        "residual",
-        torch::nn::Sequential(
-            torch::nn::Conv2d(
-                torch::nn::Conv2dOptions(in_channels, out_channels, 1).stride({stride, 1})),
-            torch::nn::BatchNorm2d(out_channels)));
-  }
+  identity_residual_ = gcn_layout::identity_residual(residual, in_channels, out_channels, stride);
+  if (residual && !identity_residual_)
+    residual_ =
+        register_module("residual", gcn_layout::conv_residual(in_channels, out_channels, stride));
 }
 
 torch::Tensor AGCNBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& adj) {
-  torch::Tensor y = tcn_->forward(gcn_(x, adj));
-  if (identity_residual_)
-    y = y + x;
-  else if (residual_)
-    y = y + residual_->forward(x);
-  return torch::relu(y);
+  return gcn_layout::add_residual(tcn_->forward(gcn_(x, adj)), x, identity_residual_, residual_);
 }
-
-namespace {
-struct AGCNStage {
-  int64_t out, stride;
-};
-const AGCNStage kAGCNStages[] = {{64, 1},  {64, 1},  {64, 1},  {64, 1},  {128, 2},
-                                 {128, 1}, {128, 1}, {256, 2}, {256, 1}, {256, 1}};
-constexpr int64_t kAGCNTemporalKernel = 9;
-}  // namespace
 
 AGCNImpl::AGCNImpl(const AGCNOptions& o) : options(o), graph(o.graph_cfg()) {
   if (o.in_channels() < 1)
@@ -115,9 +97,10 @@ AGCNImpl::AGCNImpl(const AGCNOptions& o) : options(o), graph(o.graph_cfg()) {
     data_bn_ = register_module("data_bn", torch::nn::BatchNorm1d(o.in_channels() * v));
   auto networks = register_module("agcn_networks", torch::nn::ModuleList());
   int64_t in = o.in_channels();
-  for (size_t i = 0; i < std::size(kAGCNStages); ++i) {
-    const AGCNStage& s = kAGCNStages[i];
-    AGCNBlock block(in, s.out, kAGCNTemporalKernel, k, s.stride, v, i == 0 ? 0.0 : o.dropout(),
+  for (size_t i = 0; i < gcn_layout::kStages.size(); ++i) {
+    const gcn_layout::Stage& s = gcn_layout::kStages[i];
+    AGCNBlock block(in, s.out, gcn_layout::kTemporalKernel, k, s.stride, v,
+                    i == 0 ? 0.0 : o.dropout(),
                     /*residual=*/i != 0);
     networks->push_back(block);
     blocks_.push_back(block);
