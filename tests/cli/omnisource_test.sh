@@ -46,4 +46,13 @@ grep -q '"mode": "val"' "$log" || fail "no validation in $log"
 # 30 training videos in batches of 8: 4 main iterations an epoch, so 8 in all.
 [ "$(grep -c '"mode": "train"' "$log")" -ge 8 ] || fail "fewer train log lines than iterations"
 grep -q 'Epoch \[2\]\[4/4\]' "$work/doc.out" || { cat "$work/doc.out"; fail "epoch 2 did not have 4 iterations"; }
+# dump-pipeline takes one source of the list: the second is the image set.
+(cd "$run" && "$tubelet" dump-pipeline configs/recognition/omnisource/tsn_r18_1x1x8_synthetic_omnisource.py \
+  --split train --source 1 --index 0 --out "$work/image.pth") || fail "dump-pipeline --source 1 failed"
+[ -s "$work/image.pth" ] || fail "dump-pipeline --source 1 wrote nothing"
+if (cd "$run" && "$tubelet" dump-pipeline configs/recognition/omnisource/tsn_r18_1x1x8_synthetic_omnisource.py \
+  --split train --source 2 --index 0 --out "$work/none.pth") 2>"$work/err.txt"; then
+  fail "dump-pipeline --source 2 of 2 sources succeeded"
+fi
+grep -q "data.train lists 2 datasets" "$work/err.txt" || fail "unclear error: $(cat "$work/err.txt")"
 echo "doc section ran: OmniSource training on videos and images, 2 epochs"
