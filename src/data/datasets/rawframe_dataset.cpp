@@ -12,6 +12,12 @@ RawframeDataset::RawframeDataset(BaseDatasetOptions options, std::string filenam
   load();
 }
 
+RawframeDataset::RawframeDataset(BaseDatasetOptions options, std::string filename_tmpl,
+                                 bool with_offset, NoLoad)
+    : BaseDataset(std::move(options)),
+      filename_tmpl_(std::move(filename_tmpl)),
+      with_offset_(with_offset) {}
+
 Dict RawframeDataset::parse_line(const std::vector<std::string>& f, int64_t line) const {
   const size_t first_label = with_offset_ ? 3 : 2;
   const char* layout = with_offset_ ? "frame_dir offset total_frames label [label ...]"

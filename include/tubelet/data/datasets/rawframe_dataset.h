@@ -20,10 +20,15 @@ class RawframeDataset : public BaseDataset {
   std::vector<Dict> load_annotations() const override;
   Sample prepare(int64_t index) const override;
   std::string type_name() const override { return "RawframeDataset"; }
-
- private:
+  // For a derived dataset (AudioVisualDataset): everything but load(), which the derived
+  // constructor calls once its own overrides are in place.
+  struct NoLoad {};
+  RawframeDataset(BaseDatasetOptions options, std::string filename_tmpl, bool with_offset, NoLoad);
+  bool with_offset() const { return with_offset_; }
+  // One text line's info: frame_dir (with data_prefix), [offset,] total_frames, label.
   Dict parse_line(const std::vector<std::string>& fields, int64_t line) const;
 
+ private:
   std::string filename_tmpl_;
   bool with_offset_;
 };
