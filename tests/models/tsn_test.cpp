@@ -86,10 +86,10 @@ std::string model_error(const std::string& model_text) {
 }
 
 TEST(BuildModel, AnUnknownTypeNamesEveryRegistrySearched) {
-  const std::string e = model_error("dict(type='SSN', backbone=dict(type='ResNet', depth=50))");
+  const std::string e = model_error("dict(type='NoSuchModel', backbone=dict(type='ResNet'))");
   EXPECT_NE(e.find("/tmp/errors.py:1:"), std::string::npos) << e;
-  EXPECT_NE(e.find("'SSN' is not in the RECOGNIZERS, LOCALIZERS, DETECTORS, BACKBONES, NECKS, "
-                   "HEADS or LOSSES registries"),
+  EXPECT_NE(e.find("'NoSuchModel' is not in the RECOGNIZERS, LOCALIZERS, DETECTORS, BACKBONES, "
+                   "NECKS, HEADS or LOSSES registries"),
             std::string::npos)
       << e;
   EXPECT_NE(model_error("dict(type='Recognizer2d')").find("did you mean 'Recognizer2D'?"),
