@@ -134,9 +134,9 @@ std::vector<std::shared_ptr<DataLoader>> omnisource_loaders(const Dict& data, ui
   Args args(Value(data), "data", "data");
   const auto per_gpu = args.get<std::vector<int64_t>>("omni_videos_per_gpu", {});
   if (!per_gpu.empty() && per_gpu.size() != configs.size())
-    throw args.error("omni_videos_per_gpu", "has " + std::to_string(per_gpu.size()) +
-                                                " entries for " + std::to_string(configs.size()) +
-                                                " train datasets");
+    throw ConfigError("data.omni_videos_per_gpu has " + std::to_string(per_gpu.size()) +
+                          " entries for " + std::to_string(configs.size()) + " train datasets",
+                      data.at("omni_videos_per_gpu").location());
   std::vector<std::shared_ptr<DataLoader>> loaders;
   for (size_t i = 0; i < configs.size(); ++i) {
     const std::string where = "data.train[" + std::to_string(i) + "]";
@@ -264,6 +264,13 @@ std::string train(const TrainOptions& o) {
   model->to(place.device);
   if (run.channels_last) to_channels_last(*model);
   const Dict& data = data_block(cfg);
+  // MMAction2's multigrid schedule (LongShortCycleHook, ShortCycleSampler, SubBatchNorm3D) is
+  // not implemented: refuse it rather than silently train without it.
+  if (const Value* multigrid = cfg.find("multigrid"); multigrid && !multigrid->is_none())
+    throw ConfigError(
+        "multigrid training (LongShortCycleHook, SubBatchNorm3D) is not supported by Tubelet "
+        "yet; remove `multigrid` to train with the plain schedule",
+        multigrid->location());
   const bool omnisource = is_omnisource(cfg);
   auto loaders = omnisource ? omnisource_loaders(data, seed, place)
                             : workflow_loaders(data, run.workflow, seed, place);

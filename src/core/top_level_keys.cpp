@@ -14,7 +14,7 @@ const std::vector<std::string>& run_level_keys() {
       "total_epochs", "runner", "workflow", "checkpoint_config", "log_config", "log_level",
       "evaluation", "eval_config", "output_config", "dist_params", "work_dir", "load_from",
       "resume_from", "auto_resume", "seed", "gpu_ids", "custom_hooks", "custom_imports",
-      "precise_bn", "fp16", "cudnn_benchmark", "find_unused_parameters", "omnisource",
+      "precise_bn", "fp16", "cudnn_benchmark", "find_unused_parameters", "omnisource", "multigrid",
       "module_hooks", "opencv_num_threads", "mp_start_method", "train_cfg", "test_cfg",
       // Tubelet's own
       "ddp", "channels_last", "device"};
