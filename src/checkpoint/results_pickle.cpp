@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "checkpoint/latin1.h"
 #include "tubelet/checkpoint/pickle.h"
@@ -450,6 +451,23 @@ std::string pickle_records(const std::vector<PickleRecord>& records) {
         p.array(arrays[r][i - values.size()]);
       }
     });
+  });
+  return p.finish();
+}
+
+std::string pickle_array_dict(const std::vector<std::pair<std::string, torch::Tensor>>& arrays) {
+  std::vector<torch::Tensor> tensors;
+  std::unordered_set<std::string> keys;
+  for (const auto& [key, array] : arrays) {
+    if (!keys.insert(key).second)
+      throw std::invalid_argument("pickle_array_dict: the key '" + key + "' is given twice");
+    tensors.push_back(array.detach().to(torch::kCPU).contiguous());
+    results_pickle_impl::numpy_type(tensors.back().scalar_type());  // fails before writing
+  }
+  results_pickle_impl::PythonPickler p;
+  p.dict(arrays.size(), [&](size_t i) {
+    p.str(arrays[i].first, false);
+    p.array(tensors[i]);
   });
   return p.finish();
 }

@@ -125,6 +125,8 @@ Batch collate(std::vector<Sample>& samples) {
     // Collect's meta_name: MMAction2's recognizers use img_metas, its localizers video_meta.
     const Value* meta = s.info.find("img_metas");
     if (!meta) meta = s.info.find("video_meta");
+    // Collect(nested=True), as AVA's test pipelines have it, wraps the meta in a list of one.
+    if (meta && meta->is_sequence() && meta->as_list().size() == 1) meta = &meta->as_list()[0];
     batch.metas.push_back(meta && meta->is_dict() ? meta->as_dict() : Dict{});
   }
   return batch;

@@ -1,12 +1,14 @@
 // tubelet make-synthetic OUT_DIR [--videos N] [--seed S] [--size 64] [--frames 32] [--rawframes]:
 // writes the synthetic motion dataset (mp4 videos, MMAction2 annotation lists, label map and,
 // if asked, rawframes) that the README's main job trains TSN and TSM on. With --pose it writes
-// the synthetic skeleton dataset instead (PoseDataset pickles of moving stick figures).
+// the synthetic skeleton dataset instead (PoseDataset pickles of moving stick figures); with
+// --ava the synthetic spatio-temporal detection dataset (AVA's rawframes, CSVs and proposals).
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 
 #include "commands.h"
+#include "tubelet/synthetic/ava_dataset.h"
 #include "tubelet/synthetic/motion_dataset.h"
 #include "tubelet/synthetic/pose_dataset.h"
 
@@ -25,6 +27,7 @@ struct MakeSyntheticOptions {
   int jobs = 0;
   bool rawframes = false;
   bool pose = false;
+  bool ava = false;
 };
 
 // One line on stderr, redrawn in place: [#########...........] 120/300
@@ -53,6 +56,28 @@ void make_synthetic_pose(const MakeSyntheticOptions& o, const CLI::App& cmd) {
             << summary.val_videos << " val; " << synthetic::pose_class_names().size()
             << " classes; COCO 17 keypoints in " << options.size() << "x" << options.size()
             << " images, " << o.frames << " frames) to " << o.out << " in " << seconds << " s\n";
+}
+
+// The detection dataset: 8-second rawframe videos at AVA's 30 fps, so the options of the
+// recognition videos are refused rather than ignored.
+void make_synthetic_ava(const MakeSyntheticOptions& o, const CLI::App& cmd) {
+  for (const char* name : {"--frames", "--fps", "--jobs", "--rawframes"})
+    if (cmd.count(name))
+      throw CLI::ValidationError(
+          name, "has no meaning with --ava (it writes 8-second rawframe videos at 30 fps)");
+  if (o.pose) throw CLI::ValidationError("--ava", "and --pose write different datasets");
+  auto start = std::chrono::steady_clock::now();
+  synthetic::AvaDatasetOptions options;
+  options.videos(cmd.count("--videos") ? o.videos : 24).seed(o.seed).val_ratio(o.val_ratio);
+  options.size(cmd.count("--size") ? o.size : 96).progress(draw_progress);
+  synthetic::AvaDatasetSummary summary = synthetic::make_ava_dataset(o.out, options);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "wrote " << options.videos() << " AVA-format videos (" << summary.train_videos
+            << " train, " << summary.val_videos << " val; " << summary.train_boxes << " + "
+            << summary.val_boxes << " person boxes at " << options.timestamps().size()
+            << " timestamps each; " << synthetic::ava_action_names().size() << " actions; "
+            << options.size() * 4 / 3 / 2 * 2 << "x" << options.size() << ", " << options.seconds()
+            << " s at 30 fps) to " << o.out << " in " << seconds << " s\n";
 }
 
 void make_synthetic(const MakeSyntheticOptions& o) {
@@ -92,8 +117,14 @@ void add_make_synthetic(CLI::App& app) {
   cmd->add_flag("--pose", o->pose,
                 "Write the skeleton dataset instead: train.pkl/val.pkl for PoseDataset (COCO "
                 "keypoints of moving stick figures; --size defaults to 480 there)");
+  cmd->add_flag("--ava", o->ava,
+                "Write the spatio-temporal detection dataset instead: rawframes, AVA CSVs, label "
+                "map and proposal pickles for AVADataset (--videos defaults to 24, --size, the "
+                "frame height, to 96 there)");
   cmd->callback([o, cmd] {
-    if (o->pose)
+    if (o->ava)
+      make_synthetic_ava(*o, *cmd);
+    else if (o->pose)
       make_synthetic_pose(*o, *cmd);
     else
       make_synthetic(*o);

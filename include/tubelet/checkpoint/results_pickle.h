@@ -44,6 +44,11 @@ struct PickleRecord {
 // A list of such dicts, as pickle.dumps(records, protocol=2) writes it with numpy 1.x.
 std::string pickle_records(const std::vector<PickleRecord>& records);
 
+// A dict of str keys to numpy arrays ({'video_id,0902': array([[x1, y1, x2, y2, score]]), ...}
+// as AVA's person proposal files hold them), as pickle.dumps(d, protocol=2) writes it with
+// numpy 1.x; keys in the given order (a repeated key is an error).
+std::string pickle_array_dict(const std::vector<std::pair<std::string, torch::Tensor>>& arrays);
+
 // What a results pickle holds. `rows` when the pickle is a list or tuple of numpy arrays of one
 // shape (stacked: [N, ...], their dtype; an empty list gives a [0] float tensor); otherwise
 // `value`, with every numpy array in it as nested lists of numbers (numpy's tolist()).
