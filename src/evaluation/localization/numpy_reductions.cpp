@@ -7,20 +7,22 @@ namespace tubelet {
 
 namespace {
 
-// numpy's DOUBLE_pairwise_sum: eight running sums inside blocks of up to 128, halves above.
-double pairwise_sum(const double* a, size_t n) {
+// numpy's pairwise summation (DOUBLE_pairwise_sum, FLOAT_pairwise_sum): eight running sums
+// inside blocks of up to 128, halves above, in the array's own type.
+template <class T>
+T pairwise_sum(const T* a, size_t n) {
   if (n < 8) {
-    double res = 0.;
+    T res = 0;
     for (size_t i = 0; i < n; ++i) res += a[i];
     return res;
   }
   if (n <= 128) {
-    double r[8];
+    T r[8];
     for (size_t k = 0; k < 8; ++k) r[k] = a[k];
     size_t i = 8;
     for (; i < n - (n % 8); i += 8)
       for (size_t k = 0; k < 8; ++k) r[k] += a[i + k];
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
     for (; i < n; ++i) res += a[i];
     return res;
   }
@@ -34,6 +36,10 @@ double pairwise_sum(const double* a, size_t n) {
 double numpy_sum(const std::vector<double>& values) {
   // add.reduce starts from its identity, 0.
   return 0. + pairwise_sum(values.data(), values.size());
+}
+
+float numpy_sum_float32(const std::vector<float>& values) {
+  return 0.f + pairwise_sum(values.data(), values.size());
 }
 
 double numpy_mean(const std::vector<double>& values) {

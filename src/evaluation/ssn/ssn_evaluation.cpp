@@ -16,28 +16,6 @@ namespace tubelet {
 
 namespace {
 
-// numpy's pairwise summation of float32 values (np.add.reduce along a contiguous axis).
-float ssn_eval_pairwise_sum(const float* a, size_t n) {
-  if (n < 8) {
-    float res = 0.f;
-    for (size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    float r[8];
-    for (size_t j = 0; j < 8; ++j) r[j] = a[j];
-    size_t i = 8;
-    for (; i < n - n % 8; i += 8)
-      for (size_t j = 0; j < 8; ++j) r[j] += a[i + j];
-    float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return ssn_eval_pairwise_sum(a, n2) + ssn_eval_pairwise_sum(a + n2, n - n2);
-}
-
 torch::Tensor ssn_eval_float(const torch::Tensor& t, const std::string& what, int64_t dim) {
   if (!t.defined() || t.dim() != dim)
     throw std::invalid_argument("SSN evaluation: " + what + " must have " + std::to_string(dim) +
@@ -93,7 +71,7 @@ std::vector<SSNClassDetections> ssn_results_to_detections(
       float top = a[p][1];
       for (int64_t k = 2; k <= num_classes; ++k) top = std::max(top, a[p][k]);
       for (int64_t k = 0; k < num_classes; ++k) e[k] = std::exp(a[p][k + 1] - top);
-      const float sum = ssn_eval_pairwise_sum(e.data(), e.size());
+      const float sum = numpy_sum_float32(e);
       for (int64_t k = 0; k < num_classes; ++k)
         combined[p * num_classes + k] = e[k] / sum * std::exp(c[p][k]);
     }

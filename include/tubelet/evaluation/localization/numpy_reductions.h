@@ -9,6 +9,8 @@ namespace tubelet {
 
 // np.add.reduce of a contiguous or strided float64 array: numpy's pairwise summation.
 double numpy_sum(const std::vector<double>& values);
+// The same over float32, summed in float32 as numpy does.
+float numpy_sum_float32(const std::vector<float>& values);
 // np.mean: numpy_sum / n (NaN when empty).
 double numpy_mean(const std::vector<double>& values);
 // np.linspace(start, stop, num) with its endpoint.
