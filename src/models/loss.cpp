@@ -10,4 +10,14 @@ torch::Tensor Loss::forward_loss(const torch::Tensor&, const torch::Tensor&) {
                            "(a localizer), not one a head can take as loss_cls");
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> Loss::forward_with_aux(
+    const torch::Tensor& score, const torch::Tensor& label,
+    const std::vector<std::pair<std::string, torch::Tensor>>& aux) {
+  if (!aux.empty())
+    throw std::invalid_argument(name() +
+                                " takes no extra inputs, but train_cfg.aux_info gives it '" +
+                                aux.front().first + "'");
+  return {{"loss_cls", forward_loss(score, label)}};
+}
+
 }  // namespace tubelet

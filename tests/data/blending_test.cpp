@@ -209,9 +209,9 @@ TEST(Blending, ConfigErrors) {
   e = error_of(
       [] { tiny_recognizer("dict(blending=dict(type='MixupBlending', num_classes=5, beta=1))"); });
   EXPECT_NE(e.find("unexpected argument 'beta'"), std::string::npos) << e;
-  // MMAction2's aux_info feeds extra batch tensors to models Tubelet does not have.
-  e = error_of([] { tiny_recognizer("dict(aux_info=['gt_bbox'])"); });
-  EXPECT_NE(e.find("aux_info"), std::string::npos) << e;
+  // A train_cfg key nobody reads (aux_info is read: tests/models/aux_info_test.cpp).
+  e = error_of([] { tiny_recognizer("dict(aux_infos=['gt_bbox'])"); });
+  EXPECT_NE(e.find("aux_infos"), std::string::npos) << e;
   EXPECT_NE(e.find("model.train_cfg"), std::string::npos) << e;
 
   auto blending = build_blending("dict(type='MixupBlending', num_classes=5)");

@@ -40,7 +40,8 @@ class Head : public torch::nn::Module {
 
   // BaseHead.loss: top-k accuracies for single-label targets, label smoothing for
   // multi-class ones, then loss_cls.
-  LossDict loss(const torch::Tensor& cls_score, const torch::Tensor& labels);
+  LossDict loss(const torch::Tensor& cls_score, const torch::Tensor& labels,
+                const LossDict& aux = {});
 
  protected:
   // Called by the concrete head's constructor; registers the loss as "loss_cls".

@@ -58,7 +58,8 @@ torch::Tensor Head::classify(const torch::Tensor& x) {
   return fc_cls_(y.flatten(1));
 }
 
-LossDict Head::loss(const torch::Tensor& cls_score, const torch::Tensor& labels_in) {
+LossDict Head::loss(const torch::Tensor& cls_score, const torch::Tensor& labels_in,
+                    const LossDict& aux) {
   TORCH_CHECK(loss_cls_, "this head has no loss_cls");
   torch::Tensor labels = labels_in;
   const HeadLossOptions& o = loss_options_;
@@ -76,7 +77,8 @@ LossDict Head::loss(const torch::Tensor& cls_score, const torch::Tensor& labels_
   } else if (o.multi_class && o.label_smooth_eps != 0) {
     labels = (1 - o.label_smooth_eps) * labels + o.label_smooth_eps / o.num_classes;
   }
-  losses.emplace_back("loss_cls", loss_cls_->forward_loss(cls_score, labels));
+  for (auto& item : loss_cls_->forward_with_aux(cls_score, labels, aux))
+    losses.push_back(std::move(item));
   return losses;
 }
 

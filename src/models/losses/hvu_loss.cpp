@@ -53,6 +53,27 @@ torch::Tensor HVULossImpl::forward_loss(const torch::Tensor& score, const torch:
   return {};
 }
 
+LossDict HVULossImpl::forward_with_aux(const torch::Tensor& score, const torch::Tensor& label,
+                                       const LossDict& aux) {
+  torch::Tensor mask, category_mask;
+  for (const auto& [name, tensor] : aux) {
+    if (name == "mask")
+      mask = tensor;
+    else if (name == "category_mask")
+      category_mask = tensor;
+    else
+      throw std::invalid_argument("HVULoss takes mask and category_mask, not '" + name +
+                                  "' (train_cfg.aux_info)");
+  }
+  if (!mask.defined() && !category_mask.defined())
+    return {{"loss_cls", forward_loss(score, label)}};
+  if (!mask.defined() || !category_mask.defined())
+    throw std::invalid_argument(
+        "HVULoss needs both mask and category_mask in train_cfg.aux_info (LoadHVULabel makes "
+        "them)");
+  return forward(score, label, mask, category_mask);
+}
+
 LossDict HVULossImpl::all(const torch::Tensor& cls_score, const torch::Tensor& label,
                           const torch::Tensor& mask) {
   torch::Tensor loss = bce_none(cls_score, label);

@@ -2,6 +2,7 @@
 
 #include "tubelet/models/module_hook.h"
 
+#include <algorithm>
 #include <numeric>
 #include <tuple>
 #include <typeinfo>
@@ -103,12 +104,14 @@ std::vector<torch::Tensor> BaseRecognizerImpl::extract_feats(const torch::Tensor
   return feats;
 }
 
-LossDict BaseRecognizerImpl::forward_train(const torch::Tensor& imgs, const torch::Tensor& labels) {
+LossDict BaseRecognizerImpl::forward_train(const torch::Tensor& imgs, const torch::Tensor& labels,
+                                           const LossDict& aux) {
   TORCH_CHECK(cls_head, "training needs a cls_head");
   torch::Tensor target = labels.squeeze();
   HeadInput in = head_input(imgs, target);
   LossDict losses = std::move(in.losses);
-  for (auto& item : cls_head->loss(cls_head->forward_scores_from(in.feats, in.num_segs), target))
+  for (auto& item :
+       cls_head->loss(cls_head->forward_scores_from(in.feats, in.num_segs), target, aux))
     losses.push_back(std::move(item));
   return losses;
 }
@@ -116,7 +119,14 @@ LossDict BaseRecognizerImpl::forward_train(const torch::Tensor& imgs, const torc
 StepOutputs BaseRecognizerImpl::train_step(const Batch& batch) {
   torch::Tensor imgs = batch.at("imgs"), label = batch.at("label");
   if (blending) std::tie(imgs, label) = (*blending)(imgs, label);
-  return parse_losses(forward_train(imgs, label), batch.size());
+  LossDict aux;
+  for (const std::string& name : aux_info) {
+    if (!batch.has(name))
+      throw std::invalid_argument("train_cfg.aux_info names '" + name +
+                                  "', which the batch does not have (Collect it in the pipeline)");
+    aux.emplace_back(name, batch.at(name));
+  }
+  return parse_losses(forward_train(imgs, label, aux), batch.size());
 }
 
 StepOutputs BaseRecognizerImpl::val_step(const Batch& batch) {
@@ -161,13 +171,12 @@ RecognizerTestCfg read_test_cfg(Args& args) {
   return cfg;
 }
 
-// train_cfg: MMAction2 reads `blending` and `aux_info` from it; Tubelet has no aux_info
-// (no model of ours takes extra inputs), so that and any other key is an error.
-std::shared_ptr<BaseMiniBatchBlending> read_blending(Args& args) {
+// train_cfg: MMAction2's `blending` (a BLENDINGS config) and `aux_info` (the batch tensors
+// train_step hands to the loss besides imgs and label); any other key is an error.
+void read_train_cfg(Args& args, RecognizerParts& parts) {
   const Value* v = args.find("train_cfg");
-  if (!v || v->is_none()) return nullptr;
+  if (!v || v->is_none()) return;
   Args t(*v, "train_cfg", args.path() + ".train_cfg");
-  std::shared_ptr<BaseMiniBatchBlending> blending;
   if (const Value* b = t.find("blending"); b && !b->is_none()) {
     const std::string path = t.path() + ".blending";
     // The registry's own message gives the file position; say which config key it is too.
@@ -176,10 +185,13 @@ std::shared_ptr<BaseMiniBatchBlending> read_blending(Args& args) {
       throw ConfigError(
           path + ": " + BLENDINGS().unknown_type_message(b->as_dict().at("type").as_str()),
           b->location());
-    blending = BLENDINGS().build(*b, {path});
+    parts.blending = BLENDINGS().build(*b, {path});
   }
+  parts.aux_info = t.get<std::vector<std::string>>("aux_info", {});
+  for (const char* taken : {"imgs", "label"})
+    if (std::find(parts.aux_info.begin(), parts.aux_info.end(), taken) != parts.aux_info.end())
+      throw t.error("aux_info", std::string("'") + taken + "' is passed anyway; list only extras");
   t.finish();
-  return blending;
 }
 
 }  // namespace
@@ -191,7 +203,7 @@ RecognizerParts read_recognizer_parts(Args& args) {
     parts.neck = NECKS().build(*neck, {args.path() + ".neck"});
   if (const Value* h = args.find("cls_head"); h && !h->is_none())
     parts.cls_head = HEADS().build(*h, {args.path() + ".cls_head"});
-  parts.blending = read_blending(args);
+  read_train_cfg(args, parts);
   parts.test_cfg = read_test_cfg(args);
   return parts;
 }

@@ -87,6 +87,7 @@ std::shared_ptr<BaseRecognizerImpl> build_recognizer2d(Args& args) {
   RecognizerParts p = read_recognizer_parts(args);
   auto model = std::make_shared<Recognizer2DImpl>(p.backbone, p.cls_head, p.test_cfg, p.neck);
   model->blending = p.blending;
+  model->aux_info = p.aux_info;
   return model;
 }
 }  // namespace

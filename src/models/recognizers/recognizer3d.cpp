@@ -50,6 +50,7 @@ std::shared_ptr<BaseRecognizerImpl> build_recognizer3d(Args& args) {
   RecognizerParts p = read_recognizer_parts(args);
   auto model = std::make_shared<Recognizer3DImpl>(p.backbone, p.cls_head, p.test_cfg, p.neck);
   model->blending = p.blending;
+  model->aux_info = p.aux_info;
   return model;
 }
 }  // namespace

@@ -38,6 +38,9 @@ class HVULossImpl : public Loss {
 
   // loss_cls when no masks are needed (with_mask=False).
   torch::Tensor forward_loss(const torch::Tensor& score, const torch::Tensor& label) override;
+  // With train_cfg.aux_info=['mask', 'category_mask'] (LoadHVULabel's tensors): forward().
+  LossDict forward_with_aux(const torch::Tensor& score, const torch::Tensor& label,
+                            const LossDict& aux) override;
 
   HVULossOptions options;
 

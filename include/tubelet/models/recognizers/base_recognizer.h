@@ -52,7 +52,9 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   virtual torch::Tensor forward_dummy(const torch::Tensor& imgs) = 0;
   // Training: the neck's losses (loss_aux), then the head's losses and accuracies, for a
   // batch and its labels ([N] or [N, 1] class indices, or [N, num_classes] soft/multi-hot).
-  LossDict forward_train(const torch::Tensor& imgs, const torch::Tensor& labels);
+  // `aux`: the batch tensors train_cfg.aux_info names, handed to the head's loss.
+  LossDict forward_train(const torch::Tensor& imgs, const torch::Tensor& labels,
+                         const LossDict& aux = {});
   // The runner's steps: forward_train on the batch's "imgs" and "label" (blended first when
   // train_cfg has a blending), losses parsed as MMAction2's _parse_losses (val_step computes
   // the same losses, blending included, as MMAction2's val_step does).
@@ -77,6 +79,8 @@ class BaseRecognizerImpl : public torch::nn::Module, public Trainable {
   RecognizerTestCfg test_cfg;
   // train_cfg.blending (MixupBlending, CutmixBlending); null without one.
   std::shared_ptr<BaseMiniBatchBlending> blending;
+  // train_cfg.aux_info: batch tensors train_step passes to the loss (HVULoss's masks).
+  std::vector<std::string> aux_info;
   // Views per backbone pass at test time when test_cfg has no max_testing_views (inference
   // sets it to bound the memory of a pass); none: all views in one pass, as MMAction2.
   std::optional<int64_t> view_chunk;
@@ -96,6 +100,7 @@ struct RecognizerParts {
   std::shared_ptr<Neck> neck;
   std::shared_ptr<Head> cls_head;
   std::shared_ptr<BaseMiniBatchBlending> blending;
+  std::vector<std::string> aux_info;
   RecognizerTestCfg test_cfg;
 };
 RecognizerParts read_recognizer_parts(Args& args);
