@@ -8,6 +8,7 @@
 # and tested.
 # Usage: audio_from_raw_files_test.sh SOURCE_DIR TUBELET
 set -euo pipefail
+source "$(dirname "$0")/doc_section.sh"
 src=$1 tubelet=$(realpath "$2")
 doc=$src/docs/getting_started.md
 command -v ffmpeg >/dev/null || { echo "SKIP: ffmpeg is not installed"; exit 0; }
@@ -16,12 +17,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 # ---- the section's bash blocks into one script.
-awk '
-  /^## / { insection = ($0 == "## Audio from raw files") }
-  insection && !inblock && /^```bash$/ { inblock = 1; printf "\n# %s:%d\n", FILENAME, NR; next }
-  inblock && /^```[ \t]*$/ { inblock = 0; next }
-  inblock { print }
-' "$doc" >"$work/doc.sh"
+doc_section "$doc" "## Audio from raw files" >"$work/doc.sh"
 [ "$(grep -c 'build-audio-features' "$work/doc.sh")" -ge 2 ] || fail "no build-audio-features in the section: $(cat "$work/doc.sh")"
 grep -q 'tubelet train' "$work/doc.sh" || fail "no tubelet train in the section"
 

@@ -7,6 +7,7 @@
 # x2, y2 relative, action id, score) and the printed mAP; and an option --ava refuses.
 # Usage: ava_detection_test.sh SOURCE_DIR TUBELET
 set -euo pipefail
+source "$(dirname "$0")/doc_section.sh"
 src=$1 tubelet=$(realpath "$2")
 doc=$src/docs/getting_started.md
 work=$(mktemp -d)
@@ -16,12 +17,7 @@ cd "$work"
 ln -s "$src/configs" configs
 
 section="## Spatio-temporal action detection (AVA)"
-awk -v section="$section" '
-  /^## / { insection = ($0 == section) }
-  insection && !inblock && /^```bash$/ { inblock = 1; printf "\n# %s:%d\n", FILENAME, NR; next }
-  inblock && /^```[ \t]*$/ { inblock = 0; next }
-  inblock { print }
-' "$doc" >doc.sh
+doc_section "$doc" "$section" >doc.sh
 grep -q 'make-synthetic --ava' doc.sh || fail "no make-synthetic --ava in the section"
 mkdir bin
 cat >bin/tubelet <<SCRIPT

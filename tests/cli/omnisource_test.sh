@@ -5,6 +5,7 @@
 # log has the main and the "/aux0" entries), validation ran and checkpoints were written.
 # Usage: omnisource_test.sh SOURCE_DIR TUBELET
 set -euo pipefail
+source "$(dirname "$0")/doc_section.sh"
 src=$1 tubelet=$(realpath "$2")
 doc=$src/docs/getting_started.md
 command -v ffmpeg >/dev/null || { echo "SKIP: ffmpeg is not installed"; exit 0; }
@@ -13,12 +14,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 section="## Training on several sources (OmniSource)"
-awk -v section="$section" '
-  /^## / { insection = ($0 == section) }
-  insection && !inblock && /^```bash$/ { inblock = 1; printf "\n# %s:%d\n", FILENAME, NR; next }
-  inblock && /^```[ \t]*$/ { inblock = 0; next }
-  inblock { print }
-' "$doc" >"$work/doc.sh"
+doc_section "$doc" "$section" >"$work/doc.sh"
 grep -q 'omnisource' "$work/doc.sh" || fail "no omnisource config in the section: $(cat "$work/doc.sh")"
 
 run=$work/run

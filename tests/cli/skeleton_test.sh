@@ -6,6 +6,7 @@
 # wrote and validated checkpoints, and each test printed its accuracy.
 # Usage: skeleton_test.sh SOURCE_DIR TUBELET
 set -euo pipefail
+source "$(dirname "$0")/doc_section.sh"
 src=$1 tubelet=$(realpath "$2")
 doc=$src/docs/getting_started.md
 work=$(mktemp -d)
@@ -14,12 +15,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 # ---- the section's bash blocks into one script.
 section="## Skeleton-based recognition (ST-GCN, 2s-AGCN, PoseC3D)"
-awk -v section="$section" '
-  /^## / { insection = ($0 == section) }
-  insection && !inblock && /^```bash$/ { inblock = 1; printf "\n# %s:%d\n", FILENAME, NR; next }
-  inblock && /^```[ \t]*$/ { inblock = 0; next }
-  inblock { print }
-' "$doc" >"$work/doc.sh"
+doc_section "$doc" "$section" >"$work/doc.sh"
 grep -q 'make-synthetic --pose' "$work/doc.sh" || fail "no make-synthetic --pose in the section"
 [ "$(grep -c 'tubelet train' "$work/doc.sh")" -eq 2 ] || fail "expected two trainings: $(cat "$work/doc.sh")"
 
