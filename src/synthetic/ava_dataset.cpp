@@ -130,22 +130,6 @@ torch::Tensor ava_proposals(const AvaVideoSpec& video, int frame, Rng& rng) {
   return torch::tensor(rows, torch::kFloat32).reshape({n, 5});
 }
 
-void ava_write_rawframes(const AvaVideoSpec& video, const fs::path& dir) {
-  const fs::path tmp = dir.string() + ".tmp";
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  for (int t = 0; t < video.frames; ++t) {
-    char name[32];
-    std::snprintf(name, sizeof name, "img_%05d.jpg", t + 1);
-    cv::Mat bgr;
-    cv::cvtColor(render_ava_frame(video, t), bgr, cv::COLOR_RGB2BGR);
-    if (!cv::imwrite((tmp / name).string(), bgr, {cv::IMWRITE_JPEG_QUALITY, 95}))
-      throw std::runtime_error("synthetic AVA dataset: cannot write " + (tmp / name).string());
-  }
-  fs::remove_all(dir);
-  fs::rename(tmp, dir);
-}
-
 }  // namespace
 
 const std::vector<std::string>& ava_action_names() {
@@ -300,7 +284,9 @@ AvaDatasetSummary make_ava_dataset(const fs::path& out, const AvaDatasetOptions&
       }
       proposals[val].emplace_back(video.video_id + "," + stamp, ava_proposals(video, frame, rng));
     }
-    ava_write_rawframes(video, rawframes / video.video_id);
+    std::vector<cv::Mat> frames;
+    for (int t = 0; t < video.frames; ++t) frames.push_back(render_ava_frame(video, t));
+    write_rawframes(frames, rawframes / video.video_id);
     ++(val ? summary.val_videos : summary.train_videos);
     if (o.progress()) o.progress()(i + 1, o.videos());
   }

@@ -116,24 +116,6 @@ void make_dir(const fs::path& dir) {
                              (ec ? ec.message() : "a file of that name is in the way"));
 }
 
-// Frames as img_00001.jpg ... (MMAction2's RawframeDataset template), in a folder that gets
-// its final name once every frame is written.
-void write_rawframes(const std::vector<cv::Mat>& rgb, const fs::path& dir) {
-  fs::path tmp = temp_name(dir, "");
-  make_dir(tmp);
-  for (size_t t = 0; t < rgb.size(); ++t) {
-    char name[32];
-    std::snprintf(name, sizeof(name), "img_%05zu.jpg", t + 1);
-    cv::Mat bgr;
-    cv::cvtColor(rgb[t], bgr, cv::COLOR_RGB2BGR);
-    if (!cv::imwrite((tmp / name).string(), bgr, {cv::IMWRITE_JPEG_QUALITY, 95}))
-      throw std::runtime_error("cannot write " + (tmp / name).string());
-  }
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  fs::rename(tmp, dir);
-}
-
 void check_options(const fs::path& out, const MotionDatasetOptions& o) {
   const int64_t classes = static_cast<int64_t>(motion_class_names().size());
   auto fail = [](const std::string& what) {
@@ -187,6 +169,24 @@ void parallel_for(int64_t n, int jobs, const std::function<void(int64_t)>& work)
 }
 
 }  // namespace
+
+// Frames as img_00001.jpg ... (MMAction2's RawframeDataset template), in a folder that gets
+// its final name once every frame is written.
+void write_rawframes(const std::vector<cv::Mat>& rgb, const fs::path& dir) {
+  fs::path tmp = temp_name(dir, "");
+  make_dir(tmp);
+  for (size_t t = 0; t < rgb.size(); ++t) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "img_%05zu.jpg", t + 1);
+    cv::Mat bgr;
+    cv::cvtColor(rgb[t], bgr, cv::COLOR_RGB2BGR);
+    if (!cv::imwrite((tmp / name).string(), bgr, {cv::IMWRITE_JPEG_QUALITY, 95}))
+      throw std::runtime_error("cannot write " + (tmp / name).string());
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::rename(tmp, dir);
+}
 
 int MotionDatasetOptions::label_of(int64_t index) const {
   return static_cast<int>(index % static_cast<int64_t>(motion_class_names().size()));

@@ -1,10 +1,15 @@
 // What the synthetic datasets share: a random generator that gives the same numbers with every
-// standard library (std:: distributions differ between them), and the train/val split.
+// standard library (std:: distributions differ between them), the train/val split, and the
+// rawframe writer.
 #pragma once
+
+#include <opencv2/core/mat.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <vector>
 
 namespace tubelet::synthetic {
 
@@ -50,5 +55,9 @@ inline bool is_val_item(int64_t index, int64_t items, int64_t classes, double va
   val = std::min(val, count - 1);
   return rank >= count - val;
 }
+
+// Writes RGB frames as dir/img_00001.jpg ... (RawframeDataset's template, JPEG quality 95),
+// the folder taking its final name once every frame is written (dataset_writer.cpp).
+void write_rawframes(const std::vector<cv::Mat>& rgb, const std::filesystem::path& dir);
 
 }  // namespace tubelet::synthetic
